@@ -1,0 +1,3 @@
+using RecoverySim.Cli;
+
+return await RecoverySimCli.RunAsync(args, CliContext.FromProcess()).ConfigureAwait(false);
