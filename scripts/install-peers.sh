@@ -42,7 +42,7 @@ atftpd_dir="$top/.peers/atftpd"
 if [ ! -x "$atftpd_dir/usr/sbin/atftpd" ]; then
   echo "install-peers: unpacking atftpd into .peers/atftpd"
   apt_update
-  tmp=$(mktemp -d); chmod 755 "$tmp"
+  tmp=$(mktemp -d); chmod 777 "$tmp"
   (cd "$tmp" && apt-get download -qq atftpd >/dev/null)
   rm -rf "$atftpd_dir"; mkdir -p "$atftpd_dir"
   dpkg -x "$tmp"/atftpd_*.deb "$atftpd_dir"
