@@ -1,0 +1,228 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using RecoverySim.Tftp.Packets;
+using RecoverySim.Tftp.Text;
+using RecoverySim.Tftp.Transfers;
+
+namespace RecoverySim.Tftp.Server;
+
+/// <summary>
+/// One accepted request on the server, from opening the file to the last packet: resolves
+/// the path, negotiates, then runs <see cref="OackSender"/> and <see cref="DataSender"/> for
+/// a read, or <see cref="DataReceiver"/> for a write.
+/// </summary>
+internal sealed class ServerTransfer
+{
+    private const int FileBufferSize = 128 * 1024;
+    private readonly TftpServerOptions options;
+    private readonly TftpPathResolver resolver;
+    private readonly TimeProvider time;
+    private readonly long started;
+    private volatile StrongBox<TftpNegotiatedOptions> negotiated = new(TftpNegotiatedOptions.Default);
+
+    public ServerTransfer(long id, IPEndPoint client, TftpRequestPacket request, TftpMode mode, TftpServerOptions options, TftpPathResolver resolver, TimeProvider time)
+    {
+        Id = id;
+        Client = client;
+        Request = request;
+        Mode = mode;
+        Operation = request.Opcode == TftpOpcode.WriteRequest ? TftpOperation.Write : TftpOperation.Read;
+        this.options = options;
+        this.resolver = resolver;
+        this.time = time;
+        started = time.GetTimestamp();
+    }
+
+    public long Id { get; }
+
+    public IPEndPoint Client { get; }
+
+    public TftpRequestPacket Request { get; }
+
+    public TftpMode Mode { get; }
+
+    public TftpOperation Operation { get; }
+
+    public TransferCounters Counters { get; } = new();
+
+    /// <summary>The running task (set by the server right after starting it).</summary>
+    public Task Completion { get; set; } = Task.CompletedTask;
+
+    public TftpTransferStatus Snapshot() => new(Id, Client, Operation, Request.FileName, Counters.Bytes, Counters.TotalBytes,
+        Counters.Retransmissions, negotiated.Value, time.GetElapsedTime(started));
+
+    /// <summary>Runs the transfer to its end; never throws for a failure of the transfer itself, which is in the log entry.</summary>
+    public async Task<TftpTransferLogEntry> RunAsync(ITftpChannel channel, CancellationToken cancel)
+    {
+        string? error = null;
+        TimeSpan duration = TimeSpan.Zero;
+        DataReceiver? receiver = null;
+        try
+        {
+            receiver = Operation == TftpOperation.Read
+                ? await ReadAsync(channel, cancel).ConfigureAwait(false)
+                : await WriteAsync(channel, cancel).ConfigureAwait(false);
+        }
+        catch (TftpProtocolException e) when (!e.FromPeer)
+        {
+            error = e.Message;
+            await ChannelErrors.TrySendAsync(channel, e.ErrorCode, e.Message).ConfigureAwait(false);
+        }
+        catch (TftpException e)
+        {
+            error = e.Message;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            error = "server stopped";
+            await ChannelErrors.TrySendAsync(channel, TftpErrorCode.NotDefined, "server shutting down").ConfigureAwait(false);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            error = "access denied by the file system";
+            await ChannelErrors.TrySendAsync(channel, TftpErrorCode.AccessViolation, "access denied").ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // The full message may name server paths: it goes to the log, not to the client.
+            error = $"I/O error: {e.Message}";
+            await ChannelErrors.TrySendAsync(channel, Operation == TftpOperation.Write ? TftpErrorCode.DiskFull : TftpErrorCode.NotDefined, "I/O error on the server").ConfigureAwait(false);
+        }
+        finally
+        {
+            duration = time.GetElapsedTime(started);
+        }
+
+        if (receiver is not null && error is null)
+        {
+            // RFC 1350 section 6: the final ACK may be lost; answer a repeated last DATA for a while.
+            try
+            {
+                await receiver.DallyAsync(options.Dally ?? options.Timeout, cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                // Stopping: the file is committed already.
+            }
+        }
+
+        return new TftpTransferLogEntry(Client, Operation, Request.FileName, Counters.Bytes, duration, Counters.Retransmissions, negotiated.Value, error);
+    }
+
+    private async Task<DataReceiver?> ReadAsync(ITftpChannel channel, CancellationToken cancel)
+    {
+        string path = resolver.ResolveForRead(Request.FileName);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileBufferSize, FileOptions.SequentialScan);
+        await using (file.ConfigureAwait(false))
+        {
+            ServerNegotiation negotiation = ServerOptionNegotiator.Negotiate(Request, Mode, options, file.Length);
+            negotiated = new StrongBox<TftpNegotiatedOptions>(negotiation.Options);
+            if (Mode == TftpMode.Octet)
+            {
+                Counters.TotalBytes = file.Length;
+            }
+
+            if (negotiation.Acknowledged.Count > 0)
+            {
+                byte[] oack = Encode(new TftpOackPacket(negotiation.Acknowledged));
+                await new OackSender(channel, negotiation.Timeout, options.MaxRetries, Counters, time).RunAsync(oack, cancel).ConfigureAwait(false);
+            }
+
+            var settings = new TransferSettings(negotiation.Options.BlockSize, negotiation.Options.WindowSize, negotiation.Timeout, options.MaxRetries, long.MaxValue);
+            Stream source = Mode == TftpMode.Netascii ? new NetasciiEncodingStream(file, leaveOpen: true) : file;
+            try
+            {
+                await new DataSender(channel, settings, source, Counters, time).RunAsync(cancel).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (!ReferenceEquals(source, file))
+                {
+                    await source.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<DataReceiver?> WriteAsync(ITftpChannel channel, CancellationToken cancel)
+    {
+        string target = resolver.ResolveForWrite(Request.FileName, options.AllowOverwrite, out _);
+        ServerNegotiation negotiation = ServerOptionNegotiator.Negotiate(Request, Mode, options, fileSize: null);
+        negotiated = new StrongBox<TftpNegotiatedOptions>(negotiation.Options);
+        Counters.TotalBytes = negotiation.Options.TransferSize;
+
+        // Receive into a hidden temporary file beside the target and rename it only when the
+        // last block is in: a failed upload never leaves a partial file nor damages the old one.
+        string temporary = Path.Join(Path.GetDirectoryName(target), $".{Path.GetFileName(target)}.tftp-{Environment.ProcessId}-{Id}.part");
+        bool committed = false;
+        var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileBufferSize);
+        try
+        {
+            NetasciiDecodingStream? text = Mode == TftpMode.Netascii ? new NetasciiDecodingStream(file, leaveOpen: true) : null;
+            byte[] initial = negotiation.Acknowledged.Count > 0
+                ? Encode(new TftpOackPacket(negotiation.Acknowledged))
+                : new byte[TftpAckPacket.Size];
+            if (negotiation.Acknowledged.Count == 0)
+            {
+                new TftpAckPacket(0).WriteTo(initial);
+            }
+
+            var settings = new TransferSettings(negotiation.Options.BlockSize, negotiation.Options.WindowSize, negotiation.Timeout, options.MaxRetries, options.MaxWriteSize);
+            var receiver = new DataReceiver(channel, settings, (Stream?)text ?? file, Counters, time)
+            {
+                StrictFirstBlock = negotiation.Options.WindowSize == 1,
+                BeforeFinalAck = async c =>
+                {
+                    text?.Complete();
+                    await file.FlushAsync(c).ConfigureAwait(false);
+                    file.Flush(flushToDisk: true);
+                    await file.DisposeAsync().ConfigureAwait(false);
+                    try
+                    {
+                        File.Move(temporary, target, options.AllowOverwrite);
+                    }
+                    catch (IOException) when (!options.AllowOverwrite && File.Exists(target))
+                    {
+                        throw new TftpProtocolException(TftpErrorCode.FileAlreadyExists, $"file '{Request.FileName}' was created by someone else during the transfer");
+                    }
+
+                    committed = true;
+                },
+            };
+            try
+            {
+                await receiver.RunAsync(initial, ReadOnlyMemory<byte>.Empty, cancel).ConfigureAwait(false);
+            }
+            finally
+            {
+                text?.Dispose();
+            }
+
+            return receiver;
+        }
+        finally
+        {
+            await file.DisposeAsync().ConfigureAwait(false);
+            if (!committed)
+            {
+                try
+                {
+                    File.Delete(temporary);
+                }
+                catch (IOException)
+                {
+                    // Left behind a hidden .part file; the next run of the same transfer id replaces nothing.
+                }
+            }
+        }
+    }
+
+    private static byte[] Encode(TftpOackPacket oack)
+    {
+        var bytes = new byte[oack.GetLength()];
+        oack.WriteTo(bytes);
+        return bytes;
+    }
+}

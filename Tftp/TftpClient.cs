@@ -1,0 +1,243 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using RecoverySim.Tftp.Packets;
+using RecoverySim.Tftp.Text;
+using RecoverySim.Tftp.Transfers;
+
+namespace RecoverySim.Tftp;
+
+/// <summary>
+/// A TFTP client (RFC 1350, 2347, 2348, 2349, 7440). Each transfer uses its own socket.
+/// It checks what the server grants against what it asked, limits the accepted size, and
+/// never resumes anything: a failed transfer throws, and the caller decides.
+/// </summary>
+public sealed class TftpClient
+{
+    private readonly TftpClientOptions options;
+    private readonly TimeProvider time;
+
+    /// <summary>Creates a client.</summary>
+    /// <param name="options">The settings (validated here).</param>
+    /// <param name="time">The clock for timeouts and durations; the system clock when null.</param>
+    public TftpClient(TftpClientOptions options, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        this.options = options;
+        this.time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Reads <paramref name="fileName"/> from <paramref name="server"/> into <paramref name="destination"/> (RRQ).</summary>
+    /// <exception cref="TftpProtocolException">The server refused, or broke the protocol.</exception>
+    /// <exception cref="TftpTimeoutException">The server stopped answering.</exception>
+    public Task<TftpTransferResult> GetAsync(IPEndPoint server, string fileName, Stream destination, IProgress<TftpProgress>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanWrite)
+        {
+            throw new ArgumentException("destination is not writable", nameof(destination));
+        }
+
+        return RunOnSocketAsync(server, TftpOperation.Read, fileName, destination, progress, cancel);
+    }
+
+    /// <summary>Writes <paramref name="source"/> to <paramref name="server"/> as <paramref name="fileName"/> (WRQ).</summary>
+    /// <exception cref="TftpProtocolException">The server refused, or broke the protocol.</exception>
+    /// <exception cref="TftpTimeoutException">The server stopped answering.</exception>
+    public Task<TftpTransferResult> PutAsync(IPEndPoint server, string fileName, Stream source, IProgress<TftpProgress>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (!source.CanRead)
+        {
+            throw new ArgumentException("source is not readable", nameof(source));
+        }
+
+        return RunOnSocketAsync(server, TftpOperation.Write, fileName, source, progress, cancel);
+    }
+
+    /// <summary>Runs a transfer over <paramref name="channel"/>, whose peer is the server's listening endpoint.</summary>
+    internal async Task<TftpTransferResult> RunAsync(ITftpChannel channel, TftpOperation operation, string fileName, Stream stream, IProgress<TftpProgress>? progress, CancellationToken cancel)
+    {
+        List<TftpOption> requested = BuildOptions(operation, stream);
+        var request = new TftpRequestPacket(
+            operation == TftpOperation.Read ? TftpOpcode.ReadRequest : TftpOpcode.WriteRequest,
+            fileName,
+            options.Mode == TftpMode.Netascii ? "netascii" : "octet",
+            requested);
+        int requestLength = request.GetLength();
+        if (requestLength > TftpLimits.MaxRequestSize)
+        {
+            throw new ArgumentException($"the request would be {requestLength} bytes, over the {TftpLimits.MaxRequestSize}-byte limit: the file name is too long", nameof(fileName));
+        }
+
+        byte[] requestBytes = new byte[requestLength];
+        request.WriteTo(requestBytes);
+
+        var counters = new TransferCounters(progress);
+        long started = time.GetTimestamp();
+        int largestBlock = Math.Max(options.BlockSize ?? TftpLimits.DefaultBlockSize, TftpLimits.DefaultBlockSize);
+        byte[] reply = ArrayPool<byte>.Shared.Rent(Math.Max(TftpDataPacket.Size + largestBlock + 1, 1024));
+        try
+        {
+            int length = await new RequestSender(channel, options.Timeout, options.MaxRetries, counters, time)
+                .RunAsync(requestBytes, reply.AsMemory(0, Math.Max(TftpDataPacket.Size + largestBlock + 1, 1024)), cancel).ConfigureAwait(false);
+            try
+            {
+                TftpNegotiatedOptions negotiated = await ContinueAsync(channel, operation, stream, requested, reply.AsMemory(0, length), counters, cancel).ConfigureAwait(false);
+                return new TftpTransferResult(counters.Bytes, counters.Blocks, time.GetElapsedTime(started), counters.Retransmissions, negotiated);
+            }
+            catch (TftpProtocolException e) when (!e.FromPeer)
+            {
+                // Tell the server why we stop (RFC 1350 section 7), then let the caller know.
+                await ChannelErrors.TrySendAsync(channel, e.ErrorCode, e.Message).ConfigureAwait(false);
+                throw;
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                await ChannelErrors.TrySendAsync(channel, TftpErrorCode.NotDefined, "transfer cancelled by the client").ConfigureAwait(false);
+                throw;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(reply);
+        }
+    }
+
+    private async Task<TftpTransferResult> RunOnSocketAsync(IPEndPoint server, TftpOperation operation, string fileName, Stream stream, IProgress<TftpProgress>? progress, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentException.ThrowIfNullOrEmpty(fileName);
+        if (fileName.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("file name contains a NUL character", nameof(fileName));
+        }
+
+        IPAddress any = server.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+        using var channel = new SocketTftpChannel(SocketTftpChannel.CreateSocket(new IPEndPoint(any, 0), options.SocketBufferSize), server, locked: false);
+        return await RunAsync(channel, operation, fileName, stream, progress, cancel).ConfigureAwait(false);
+    }
+
+    private async Task<TftpNegotiatedOptions> ContinueAsync(ITftpChannel channel, TftpOperation operation, Stream stream, List<TftpOption> requested,
+        ReadOnlyMemory<byte> reply, TransferCounters counters, CancellationToken cancel)
+    {
+        TftpPacket.TryReadOpcode(reply.Span, out TftpOpcode opcode);
+        TftpNegotiatedOptions negotiated = TftpNegotiatedOptions.Default;
+        ReadOnlyMemory<byte> firstData = ReadOnlyMemory<byte>.Empty;
+        bool strictFirst = true;
+        if (opcode == TftpOpcode.OptionAck)
+        {
+            // RFC 2347: the server accepted some options; they must be ones we asked for.
+            TftpOackPacket oack = TftpOackPacket.Parse(reply.Span);
+            negotiated = ClientOackValidator.Validate(oack, requested, operation, options.MaxTransferSize);
+            strictFirst = negotiated.WindowSize == 1;
+        }
+        else if (operation == TftpOperation.Read && opcode == TftpOpcode.Data)
+        {
+            // RFC 2347: a server that ignores every option answers with DATA 1 straight away.
+            TftpDataPacket.TryParse(reply.Span, out TftpDataPacket data);
+            if (data.Block != 1)
+            {
+                throw new TftpProtocolException(TftpErrorCode.IllegalOperation, $"first DATA block is {data.Block}, expected 1");
+            }
+
+            firstData = reply;
+        }
+        else if (operation == TftpOperation.Write && opcode == TftpOpcode.Ack)
+        {
+            TftpAckPacket.TryParse(reply.Span, out TftpAckPacket ack);
+            if (ack.Block != 0)
+            {
+                throw new TftpProtocolException(TftpErrorCode.IllegalOperation, $"the answer to the write request acknowledges block {ack.Block}, expected 0");
+            }
+        }
+        else
+        {
+            throw ChannelErrors.Unexpected(reply.Span, operation == TftpOperation.Read ? "OACK or DATA 1" : "OACK or ACK 0");
+        }
+
+        if (operation == TftpOperation.Read)
+        {
+            counters.TotalBytes = negotiated.TransferSize;
+        }
+
+        var settings = new TransferSettings(negotiated.BlockSize, negotiated.WindowSize, options.Timeout, options.MaxRetries, options.MaxTransferSize);
+        if (operation == TftpOperation.Read)
+        {
+            NetasciiDecodingStream? text = options.Mode == TftpMode.Netascii ? new NetasciiDecodingStream(stream, leaveOpen: true) : null;
+            try
+            {
+                var receiver = new DataReceiver(channel, settings, (Stream?)text ?? stream, counters, time) { StrictFirstBlock = strictFirst };
+                byte[] initial = Array.Empty<byte>();
+                if (opcode == TftpOpcode.OptionAck)
+                {
+                    // RFC 2347: the client acknowledges the OACK with ACK 0.
+                    initial = new byte[TftpAckPacket.Size];
+                    new TftpAckPacket(0).WriteTo(initial);
+                }
+
+                await receiver.RunAsync(initial, firstData, cancel).ConfigureAwait(false);
+                text?.Complete();
+                await stream.FlushAsync(cancel).ConfigureAwait(false);
+            }
+            finally
+            {
+                text?.Dispose();
+            }
+        }
+        else
+        {
+            counters.TotalBytes = stream.CanSeek ? stream.Length - stream.Position : null;
+            Stream source = options.Mode == TftpMode.Netascii ? new NetasciiEncodingStream(stream, leaveOpen: true) : stream;
+            try
+            {
+                await new DataSender(channel, settings, source, counters, time).RunAsync(cancel).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (!ReferenceEquals(source, stream))
+                {
+                    await source.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        return negotiated;
+    }
+
+    private List<TftpOption> BuildOptions(TftpOperation operation, Stream stream)
+    {
+        var requested = new List<TftpOption>(4);
+        if (options.BlockSize is { } blockSize)
+        {
+            requested.Add(new TftpOption(TftpOptionNames.BlockSize, blockSize.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (options.WindowSize is { } windowSize)
+        {
+            requested.Add(new TftpOption(TftpOptionNames.WindowSize, windowSize.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (options.NegotiateTimeout)
+        {
+            requested.Add(new TftpOption(TftpOptionNames.Timeout, ((long)options.Timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (options.RequestTransferSize && options.Mode == TftpMode.Octet)
+        {
+            if (operation == TftpOperation.Read)
+            {
+                // RFC 2349: "tsize 0" in an RRQ asks the server for the size.
+                requested.Add(new TftpOption(TftpOptionNames.TransferSize, "0"));
+            }
+            else if (stream.CanSeek)
+            {
+                requested.Add(new TftpOption(TftpOptionNames.TransferSize, (stream.Length - stream.Position).ToString(CultureInfo.InvariantCulture)));
+            }
+        }
+
+        return requested;
+    }
+}

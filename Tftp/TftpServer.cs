@@ -1,0 +1,267 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using RecoverySim.Tftp.Packets;
+using RecoverySim.Tftp.Server;
+using RecoverySim.Tftp.Transfers;
+
+namespace RecoverySim.Tftp;
+
+/// <summary>
+/// A TFTP server (RFC 1350, 2347, 2348, 2349, 7440) for a root directory: read-only unless
+/// asked, every path kept under the root, each transfer on its own socket (its own transfer
+/// ID), with caps on concurrent transfers in total and per client address.
+/// </summary>
+public sealed class TftpServer : IAsyncDisposable
+{
+    private const int ListenBufferSize = 2048;
+    private readonly TftpServerOptions options;
+    private readonly TimeProvider time;
+    private readonly ITftpLog? log;
+    private readonly ConcurrentDictionary<long, ServerTransfer> active = new();
+    private readonly CancellationTokenSource stopping = new();
+    private Socket? listener;
+    private TftpPathResolver? resolver;
+    private Task listening = Task.CompletedTask;
+    private IPEndPoint? localEndPoint;
+    private long nextId;
+
+    /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">The settings (validated here).</param>
+    /// <param name="time">The clock for timeouts and durations; the system clock when null.</param>
+    /// <param name="log">Receives one event per request and per transfer; nothing when null.</param>
+    public TftpServer(TftpServerOptions options, TimeProvider? time = null, ITftpLog? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        this.options = options;
+        this.time = time ?? TimeProvider.System;
+        this.log = log;
+    }
+
+    /// <summary>The bound endpoint (the real port when <see cref="TftpServerOptions.EndPoint"/> asked for port 0).</summary>
+    public IPEndPoint LocalEndPoint => localEndPoint ?? throw new InvalidOperationException("the server is not started");
+
+    /// <summary>A snapshot of the transfers in progress.</summary>
+    public IReadOnlyCollection<TftpTransferStatus> ActiveTransfers => active.Values.Select(t => t.Snapshot()).OrderBy(s => s.Id).ToArray();
+
+    /// <summary>Checks the root and binds the listening socket; the server then runs until <see cref="StopAsync"/>.</summary>
+    public Task StartAsync(CancellationToken cancel)
+    {
+        cancel.ThrowIfCancellationRequested();
+        if (listener is not null)
+        {
+            throw new InvalidOperationException("the server is already started");
+        }
+
+        resolver = new TftpPathResolver(options.Root);
+        listener = SocketTftpChannel.CreateSocket(options.EndPoint, options.SocketBufferSize);
+        localEndPoint = (IPEndPoint)listener.LocalEndPoint!;
+        listening = Task.Run(() => ListenAsync(listener, stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops listening, cancels the transfers in progress and waits for them to end.</summary>
+    public async Task StopAsync()
+    {
+        if (!stopping.IsCancellationRequested)
+        {
+            await stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        listener?.Dispose();
+        await listening.ConfigureAwait(false);
+        await Task.WhenAll(active.Values.Select(t => t.Completion)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        stopping.Dispose();
+    }
+
+    private async Task ListenAsync(Socket socket, CancellationToken cancel)
+    {
+        byte[] buffer = new byte[ListenBufferSize];
+        var from = new SocketAddress(socket.AddressFamily, SocketAddress.GetMaximumAddressSize(socket.AddressFamily));
+        IPEndPoint template = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        while (!cancel.IsCancellationRequested)
+        {
+            int length;
+            try
+            {
+                length = await socket.ReceiveFromAsync(buffer, SocketFlags.None, from, cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (ObjectDisposedException) when (cancel.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize)
+            {
+                length = buffer.Length; // longer than any request may be: refused below
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset)
+            {
+                continue;
+            }
+
+            var client = (IPEndPoint)template.Create(from);
+            HandleDatagram(socket, buffer.AsSpan(0, length), from, client, cancel);
+        }
+    }
+
+    private void HandleDatagram(Socket socket, ReadOnlySpan<byte> datagram, SocketAddress from, IPEndPoint client, CancellationToken cancel)
+    {
+        // RFC 2347 "Packet Formats": a request is at most 512 bytes. Larger is dropped unanswered,
+        // so the listening port never amplifies.
+        if (datagram.Length > TftpLimits.MaxRequestSize)
+        {
+            LogRequest(client, null, null, string.Empty, $"dropped: {datagram.Length}-byte datagram exceeds the {TftpLimits.MaxRequestSize}-byte request limit");
+            return;
+        }
+
+        if (!TftpPacket.TryReadOpcode(datagram, out TftpOpcode opcode))
+        {
+            LogRequest(client, null, null, string.Empty, $"dropped: {datagram.Length}-byte datagram is too short for an opcode");
+            return;
+        }
+
+        switch (opcode)
+        {
+            case TftpOpcode.ReadRequest or TftpOpcode.WriteRequest:
+                break;
+            case TftpOpcode.Error:
+                // Never answer an ERROR: two servers could bounce errors forever.
+                LogRequest(client, null, null, string.Empty, "dropped: ERROR packet to the listening port");
+                return;
+            case TftpOpcode.Data or TftpOpcode.Ack:
+                // RFC 1350 section 4: a packet for no known transfer gets ERROR 5.
+                Refuse(socket, from, client, null, null, string.Empty, TftpErrorCode.UnknownTransferId,
+                    $"{opcode} packet to the listening port belongs to no transfer");
+                return;
+            default:
+                Refuse(socket, from, client, null, null, string.Empty, TftpErrorCode.IllegalOperation,
+                    $"opcode {(ushort)opcode} is not a request (expected 1 RRQ or 2 WRQ)");
+                return;
+        }
+
+        TftpOperation operation = opcode == TftpOpcode.WriteRequest ? TftpOperation.Write : TftpOperation.Read;
+        TftpRequestPacket request;
+        try
+        {
+            request = TftpRequestPacket.Parse(datagram);
+        }
+        catch (TftpProtocolException e)
+        {
+            Refuse(socket, from, client, operation, null, string.Empty, e.ErrorCode, e.Message);
+            return;
+        }
+
+        string optionText = string.Join(' ', request.Options.Select(o => $"{o.Name}={o.Value}"));
+        TftpMode mode;
+        if (string.Equals(request.Mode, "octet", StringComparison.OrdinalIgnoreCase))
+        {
+            mode = TftpMode.Octet;
+        }
+        else if (string.Equals(request.Mode, "netascii", StringComparison.OrdinalIgnoreCase))
+        {
+            mode = TftpMode.Netascii;
+        }
+        else
+        {
+            Refuse(socket, from, client, operation, request.FileName, optionText, TftpErrorCode.IllegalOperation,
+                $"mode '{request.Mode}' is not supported (expected octet or netascii)");
+            return;
+        }
+
+        int fromClient = 0;
+        foreach (ServerTransfer transfer in active.Values)
+        {
+            if (transfer.Client.Equals(client))
+            {
+                // The client repeated its request because our first answer was late or lost:
+                // the transfer already running answers it by retransmitting.
+                LogRequest(client, operation, request.FileName, optionText, "dropped: repeated request of a running transfer");
+                return;
+            }
+
+            if (transfer.Client.Address.Equals(client.Address))
+            {
+                fromClient++;
+            }
+        }
+
+        if (operation == TftpOperation.Write && !options.AllowWrite)
+        {
+            Refuse(socket, from, client, operation, request.FileName, optionText, TftpErrorCode.AccessViolation, "server is read-only: writes are not allowed");
+            return;
+        }
+
+        if (active.Count >= options.MaxTransfers)
+        {
+            Refuse(socket, from, client, operation, request.FileName, optionText, TftpErrorCode.NotDefined,
+                $"server busy: {active.Count} transfers running, the limit is {options.MaxTransfers}");
+            return;
+        }
+
+        if (fromClient >= options.MaxTransfersPerClient)
+        {
+            Refuse(socket, from, client, operation, request.FileName, optionText, TftpErrorCode.NotDefined,
+                $"server busy: {fromClient} transfers running for {client.Address}, the limit is {options.MaxTransfersPerClient}");
+            return;
+        }
+
+        Socket transferSocket;
+        try
+        {
+            transferSocket = SocketTftpChannel.CreateSocket(new IPEndPoint(LocalEndPoint.Address, 0), options.SocketBufferSize);
+        }
+        catch (SocketException e)
+        {
+            Refuse(socket, from, client, operation, request.FileName, optionText, TftpErrorCode.NotDefined, $"server cannot open a transfer socket: {e.SocketErrorCode}");
+            return;
+        }
+
+        var started = new ServerTransfer(Interlocked.Increment(ref nextId), client, request, mode, options, resolver!, time);
+        active[started.Id] = started;
+        LogRequest(client, operation, request.FileName, optionText, null);
+        started.Completion = Task.Run(() => RunTransferAsync(started, new SocketTftpChannel(transferSocket, client, locked: true), cancel), CancellationToken.None);
+    }
+
+    private async Task RunTransferAsync(ServerTransfer transfer, SocketTftpChannel channel, CancellationToken cancel)
+    {
+        try
+        {
+            TftpTransferLogEntry entry = await transfer.RunAsync(channel, cancel).ConfigureAwait(false);
+            log?.Transfer(entry);
+        }
+        finally
+        {
+            channel.Dispose();
+            active.TryRemove(transfer.Id, out _);
+        }
+    }
+
+    private void Refuse(Socket socket, SocketAddress to, IPEndPoint client, TftpOperation? operation, string? fileName, string optionText, TftpErrorCode code, string message)
+    {
+        byte[] packet = ChannelErrors.Encode(code, message);
+        try
+        {
+            socket.SendTo(packet, SocketFlags.None, to);
+        }
+        catch (SocketException)
+        {
+            // The client is unreachable; the refusal is logged below either way.
+        }
+
+        LogRequest(client, operation, fileName, optionText, $"refused with ERROR {(ushort)code}: {message}");
+    }
+
+    private void LogRequest(IPEndPoint client, TftpOperation? operation, string? fileName, string optionText, string? reason) =>
+        log?.Request(new TftpRequestLogEntry(client, operation, fileName, optionText, reason is null, reason));
+}

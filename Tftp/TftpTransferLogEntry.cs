@@ -1,0 +1,26 @@
+using System.Net;
+
+namespace RecoverySim.Tftp;
+
+/// <summary>A transfer that ended.</summary>
+/// <param name="Client">The client's endpoint.</param>
+/// <param name="Operation">Read or write.</param>
+/// <param name="FileName">The requested name.</param>
+/// <param name="Bytes">File bytes transferred.</param>
+/// <param name="Duration">From the request to the end.</param>
+/// <param name="Retransmissions">Packets sent again.</param>
+/// <param name="Options">The negotiated parameters.</param>
+/// <param name="Error">Why it failed; null when it completed.</param>
+public sealed record TftpTransferLogEntry(
+    IPEndPoint Client,
+    TftpOperation Operation,
+    string FileName,
+    long Bytes,
+    TimeSpan Duration,
+    long Retransmissions,
+    TftpNegotiatedOptions Options,
+    string? Error)
+{
+    /// <summary>Bytes per second (0 for an instant transfer).</summary>
+    public double BytesPerSecond => Duration > TimeSpan.Zero ? Bytes / Duration.TotalSeconds : 0;
+}

@@ -1,0 +1,177 @@
+using System.Buffers;
+using RecoverySim.Tftp.Packets;
+
+namespace RecoverySim.Tftp.Transfers;
+
+/// <summary>
+/// The state "sending DATA": the server answering an RRQ, or the client after its WRQ was
+/// accepted. Sends up to windowsize blocks, then waits for an ACK (RFC 1350 section 6,
+/// RFC 7440 section 4).
+/// </summary>
+/// <remarks>
+/// No Sorcerer's Apprentice (RFC 1123 section 4.2.3.1): DATA goes out again only when the
+/// timer fires, never because an ACK was repeated. An ACK inside the window that is short of
+/// its end means the receiver missed a block: the window restarts after the acknowledged block.
+/// The window's packets live in one pooled buffer, header and payload together, so sending
+/// and resending copy nothing and allocate nothing.
+/// </remarks>
+internal sealed class DataSender
+{
+    private readonly ITftpChannel channel;
+    private readonly TransferSettings settings;
+    private readonly Stream source;
+    private readonly TransferCounters counters;
+    private readonly TimeProvider time;
+
+    public DataSender(ITftpChannel channel, TransferSettings settings, Stream source, TransferCounters counters, TimeProvider time)
+    {
+        this.channel = channel;
+        this.settings = settings;
+        this.source = source;
+        this.counters = counters;
+        this.time = time;
+    }
+
+    /// <summary>Sends the whole source; returns when the last block is acknowledged.</summary>
+    public async Task RunAsync(CancellationToken cancel)
+    {
+        int blockSize = settings.BlockSize;
+        int window = settings.WindowSize;
+        int slotSize = TftpDataPacket.Size + blockSize;
+        byte[] ring = ArrayPool<byte>.Shared.Rent(checked(slotSize * window));
+        int[] lengths = ArrayPool<int>.Shared.Rent(window);
+        byte[] receive = ArrayPool<byte>.Shared.Rent(settings.ReceiveBufferSize);
+        using var deadline = new ReceiveDeadline(time, cancel);
+        try
+        {
+            long acked = 0;      // the highest acknowledged block
+            long next = 1;       // the next block to send
+            long filled = 1;     // the next block to read from the source
+            long highestSent = 0;
+            long last = -1;      // the final (short) block, once read
+            int retries = 0;
+            while (true)
+            {
+                // Send what the window allows.
+                while (next <= acked + window && (last < 0 || next <= last))
+                {
+                    int slot = (int)(next % window);
+                    int offset = slot * slotSize;
+                    if (next == filled)
+                    {
+                        int length = await FillAsync(ring.AsMemory(offset + TftpDataPacket.Size, blockSize), cancel).ConfigureAwait(false);
+                        new TftpDataPacket(BlockNumbers.ToWire(next)).WriteTo(ring.AsSpan(offset));
+                        lengths[slot] = TftpDataPacket.Size + length;
+                        counters.AddBlock(length);
+                        if (length < blockSize)
+                        {
+                            last = next;
+                        }
+
+                        filled++;
+                    }
+
+                    await channel.SendAsync(ring.AsMemory(offset, lengths[slot]), cancel).ConfigureAwait(false);
+                    if (next <= highestSent)
+                    {
+                        counters.AddRetransmissions(1);
+                    }
+                    else
+                    {
+                        highestSent = next;
+                    }
+
+                    next++;
+                }
+
+                deadline.Restart(settings.Timeout);
+                bool progressed = false;
+                while (!progressed)
+                {
+                    TftpReceiveResult received;
+                    try
+                    {
+                        received = await channel.ReceiveAsync(receive, deadline.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (deadline.IsTimeout)
+                    {
+                        if (++retries > settings.MaxRetries)
+                        {
+                            throw new TftpTimeoutException(
+                                $"no ACK for block {acked + 1} after {settings.MaxRetries} retransmissions, {settings.Timeout.TotalSeconds:0.###} s apart");
+                        }
+
+                        next = acked + 1; // go back to the first unacknowledged block
+                        break;
+                    }
+
+                    ReadOnlySpan<byte> packet = receive.AsSpan(0, received.Length);
+                    if (received.Source != TftpPacketSource.Peer)
+                    {
+                        await ChannelErrors.ReplyUnknownTransferIdAsync(channel, cancel).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (TftpAckPacket.TryParse(packet, out TftpAckPacket ack))
+                    {
+                        long block = BlockNumbers.Forward(ack.Block, acked);
+                        if (block == acked || block >= next)
+                        {
+                            // A repeated ACK (ignored: resending on it is the Sorcerer's Apprentice),
+                            // or an ACK for a block never sent (ignored: it proves nothing).
+                            continue;
+                        }
+
+                        acked = block;
+                        retries = 0;
+                        progressed = true;
+                        if (acked == last)
+                        {
+                            counters.ReportFinal();
+                            return;
+                        }
+
+                        if (acked < next - 1)
+                        {
+                            // RFC 7440 section 4: the receiver acknowledged the last block it got in
+                            // order; the rest of the window was lost and goes again from there.
+                            next = acked + 1;
+                        }
+                    }
+                    else if (TftpPacket.TryReadOpcode(packet, out TftpOpcode opcode) && opcode == TftpOpcode.Error)
+                    {
+                        throw ChannelErrors.FromPeer(packet);
+                    }
+                    else
+                    {
+                        throw ChannelErrors.Unexpected(packet, "an ACK");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(receive);
+            ArrayPool<int>.Shared.Return(lengths);
+            ArrayPool<byte>.Shared.Return(ring);
+        }
+    }
+
+    // A short read is not the end of the file: read until the block is full or the source ends.
+    private async ValueTask<int> FillAsync(Memory<byte> block, CancellationToken cancel)
+    {
+        int total = 0;
+        while (total < block.Length)
+        {
+            int read = await source.ReadAsync(block[total..], cancel).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace RecoverySim.Tftp.Transfers;
+
+/// <summary>
+/// An <see cref="ITftpChannel"/> over one UDP socket (one local transfer ID). Addresses are
+/// pre-allocated <see cref="SocketAddress"/>es, so sending and receiving allocate nothing.
+/// </summary>
+internal sealed class SocketTftpChannel : ITftpChannel
+{
+    private readonly Socket socket;
+    private readonly SocketAddress received;
+    private SocketAddress peer;
+    private bool locked;
+
+    /// <param name="socket">A bound UDP socket, owned by the channel from now on.</param>
+    /// <param name="peer">The peer's endpoint (for a client: the server's listening port).</param>
+    /// <param name="locked">False for a client before the first reply: the peer's port is not known yet.</param>
+    public SocketTftpChannel(Socket socket, IPEndPoint peer, bool locked)
+    {
+        this.socket = socket;
+        this.peer = peer.Serialize();
+        this.locked = locked;
+        received = new SocketAddress(socket.AddressFamily, SocketAddress.GetMaximumAddressSize(socket.AddressFamily));
+    }
+
+    /// <summary>Creates a UDP socket bound to <paramref name="local"/> with the given buffer sizes.</summary>
+    public static Socket CreateSocket(IPEndPoint local, int bufferSize)
+    {
+        var socket = new Socket(local.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (local.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = false;
+            }
+
+            if (bufferSize > 0)
+            {
+                // The kernel caps these at net.core.{r,w}mem_max; more is harmless.
+                socket.SendBufferSize = bufferSize;
+                socket.ReceiveBufferSize = bufferSize;
+            }
+
+            socket.Bind(local);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> packet, CancellationToken cancel) =>
+        await socket.SendToAsync(packet, SocketFlags.None, peer, cancel).ConfigureAwait(false);
+
+    public async ValueTask<TftpReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancel)
+    {
+        while (true)
+        {
+            int length;
+            try
+            {
+                length = await socket.ReceiveFromAsync(buffer, SocketFlags.None, received, cancel).ConfigureAwait(false);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize)
+            {
+                // A datagram longer than the buffer (Windows reports it this way): too long to be legal.
+                return new TftpReceiveResult(buffer.Length, Classify());
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset)
+            {
+                // An ICMP port unreachable for an earlier send (Windows): not a datagram, keep waiting.
+                continue;
+            }
+
+            return new TftpReceiveResult(length, Classify());
+        }
+    }
+
+    public async ValueTask ReplyAsync(ReadOnlyMemory<byte> packet, CancellationToken cancel) =>
+        await socket.SendToAsync(packet, SocketFlags.None, received, cancel).ConfigureAwait(false);
+
+    public void LockPeer()
+    {
+        if (!locked)
+        {
+            var copy = new SocketAddress(received.Family, received.Size);
+            received.Buffer.Span[..received.Size].CopyTo(copy.Buffer.Span);
+            peer = copy;
+            locked = true;
+        }
+    }
+
+    public void Dispose() => socket.Dispose();
+
+    private TftpPacketSource Classify()
+    {
+        if (received.Equals(peer))
+        {
+            return TftpPacketSource.Peer;
+        }
+
+        return !locked && SameHost(received, peer) ? TftpPacketSource.PeerHost : TftpPacketSource.Stranger;
+    }
+
+    // sockaddr_in: family (2), port (2), address (4); sockaddr_in6: family (2), port (2), flow info (4), address (16).
+    private static bool SameHost(SocketAddress a, SocketAddress b)
+    {
+        if (a.Family != b.Family)
+        {
+            return false;
+        }
+
+        (int offset, int length) = a.Family == AddressFamily.InterNetworkV6 ? (8, 16) : (4, 4);
+        return a.Size >= offset + length && b.Size >= offset + length
+            && a.Buffer.Span.Slice(offset, length).SequenceEqual(b.Buffer.Span.Slice(offset, length));
+    }
+}
