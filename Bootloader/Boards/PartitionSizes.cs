@@ -1,0 +1,127 @@
+using System.Globalization;
+
+namespace RecoverySim.Bootloader.Boards;
+
+/// <summary>
+/// The sizes of a board's partitions, in bytes (<c>board create --sizes boot=4M,system=16M,...</c>).
+/// In profile <c>ab</c> each slot partition has its kind's size.
+/// </summary>
+/// <param name="Misc">misc: the boot control block and the recovery journal (at least 1 MiB).</param>
+/// <param name="Boot">boot (each slot).</param>
+/// <param name="System">system (each slot).</param>
+/// <param name="Vendor">vendor (each slot).</param>
+/// <param name="Userdata">userdata.</param>
+public readonly record struct PartitionSizes(long Misc, long Boot, long System, long Vendor, long Userdata)
+{
+    /// <summary>Smallest slot or userdata partition: 64 KiB (a header and some payload).</summary>
+    public const long MinimumPartition = 64 * 1024;
+
+    /// <summary>Largest partition: 64 GiB.</summary>
+    public const long MaximumPartition = 64L << 30;
+
+    /// <summary>Sizes are whole multiples of this (4 KiB), so partitions stay aligned.</summary>
+    public const long Granularity = 4096;
+
+    /// <summary>Small defaults for a simulated board: misc 1M, boot 4M, system 16M, vendor 8M, userdata 8M.</summary>
+    public static PartitionSizes Default => new(1 << 20, 4 << 20, 16 << 20, 8 << 20, 8 << 20);
+
+    /// <summary>The size of a partition kind (misc, boot, system, vendor, userdata).</summary>
+    public long Of(string kind) => kind switch
+    {
+        BoardLayout.Misc => Misc,
+        "boot" => Boot,
+        "system" => System,
+        "vendor" => Vendor,
+        BoardLayout.Userdata => Userdata,
+        _ => throw new ArgumentException($"unknown partition kind '{kind}'", nameof(kind)),
+    };
+
+    /// <summary>
+    /// Parses <c>kind=SIZE[,kind=SIZE...]</c> over <paramref name="defaults"/>; SIZE is bytes or a
+    /// number with K, M or G (binary units). Throws <see cref="FormatException"/> naming the bad item.
+    /// </summary>
+    public static PartitionSizes Parse(string? text, PartitionSizes defaults)
+    {
+        PartitionSizes sizes = defaults;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return sizes;
+        }
+
+        foreach (string item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int equals = item.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new FormatException($"--sizes: expected kind=SIZE (kinds misc, boot, system, vendor, userdata), found '{item}'");
+            }
+
+            string kind = item[..equals];
+            long size = ParseSize(item[(equals + 1)..], kind);
+            sizes = kind switch
+            {
+                BoardLayout.Misc => sizes with { Misc = size },
+                "boot" => sizes with { Boot = size },
+                "system" => sizes with { System = size },
+                "vendor" => sizes with { Vendor = size },
+                BoardLayout.Userdata => sizes with { Userdata = size },
+                _ => throw new FormatException($"--sizes: unknown partition kind '{kind}' (expected misc, boot, system, vendor, userdata)"),
+            };
+        }
+
+        sizes.Validate();
+        return sizes;
+    }
+
+    /// <summary>Throws <see cref="FormatException"/> when a size is out of range or not a multiple of <see cref="Granularity"/>.</summary>
+    public void Validate()
+    {
+        Check("misc", Misc, Control.MiscLayout.MinimumSize);
+        Check("boot", Boot, MinimumPartition);
+        Check("system", System, MinimumPartition);
+        Check("vendor", Vendor, MinimumPartition);
+        Check("userdata", Userdata, MinimumPartition);
+    }
+
+    /// <summary>The sum of every partition of <paramref name="profile"/>, in bytes.</summary>
+    public long Total(BoardProfile profile)
+    {
+        long total = 0;
+        foreach (string name in BoardLayout.Partitions(profile))
+        {
+            total += Of(BoardLayout.KindOf(name));
+        }
+
+        return total;
+    }
+
+    private static void Check(string kind, long size, long minimum)
+    {
+        if (size < minimum || size > MaximumPartition || size % Granularity != 0)
+        {
+            throw new FormatException($"size of {kind}: {size} bytes; expected a multiple of {Granularity} from {minimum} to {MaximumPartition}");
+        }
+    }
+
+    private static long ParseSize(string text, string kind)
+    {
+        long unit = 1;
+        string digits = text;
+        if (text.Length > 0)
+        {
+            switch (char.ToUpperInvariant(text[^1]))
+            {
+                case 'K': unit = 1L << 10; digits = text[..^1]; break;
+                case 'M': unit = 1L << 20; digits = text[..^1]; break;
+                case 'G': unit = 1L << 30; digits = text[..^1]; break;
+            }
+        }
+
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value > MaximumPartition / unit)
+        {
+            throw new FormatException($"--sizes: size of {kind}: expected bytes or a number with K, M or G up to 64G, found '{text}'");
+        }
+
+        return value * unit;
+    }
+}
