@@ -13,6 +13,8 @@ public static class RecoverySimCli
         // Each group of commands lives in Commands/<Group>Commands.cs and is added here.
         foreach (Command command in new Command[]
         {
+            Commands.ServeCommand.Create(context),
+            Commands.TftpCommands.Create(context),
         })
         {
             root.Subcommands.Add(command);
