@@ -98,8 +98,8 @@ public sealed record BoardConfig
         }
     }
 
-    /// <summary>Writes board.json to <paramref name="path"/> (a new file; an existing one is an error).</summary>
-    public void Save(string path)
+    /// <summary>Writes board.json to <paramref name="path"/> (a new file; an existing one is an error) and syncs it.</summary>
+    public void SaveTo(string path)
     {
         using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
         stream.Write(ToJsonBytes());

@@ -1,0 +1,71 @@
+using RecoverySim.BlockDevice;
+using RecoverySim.Bootloader.Boot;
+using RecoverySim.Bootloader.Control;
+using RecoverySim.GoldenImage.Keys;
+using RecoverySim.GoldenImage.Partitions;
+
+namespace RecoverySim.Bootloader.Boards;
+
+/// <summary>
+/// Verifies a slot partition of a <see cref="Board"/> in place: the partition header at its
+/// start (CRC, fields, partition name, board id, trusted key, signature, rollback index), then
+/// the payload right after it, streamed through SHA-256 (DESIGN.md "Partition header").
+/// </summary>
+public sealed class BoardPartitionVerifier : IPartitionVerifier
+{
+    private readonly Board _board;
+    private readonly TrustedKeySet _keys;
+
+    /// <summary>Creates the verifier for <paramref name="board"/> with the keys it trusts.</summary>
+    public BoardPartitionVerifier(Board board, TrustedKeySet keys)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        ArgumentNullException.ThrowIfNull(keys);
+        _board = board;
+        _keys = keys;
+    }
+
+    /// <inheritdoc/>
+    public PartitionVerification Verify(string partition, ulong minimumRollbackIndex)
+    {
+        IBlockDevice device = _board.Partition(partition);
+        long bytes = device.SectorCount * device.SectorSize;
+        var policy = new PartitionVerificationPolicy(_keys, _board.Config.BoardId, minimumRollbackIndex)
+        {
+            PartitionName = BoardLayout.KindOf(partition),
+            MaxPayloadLength = bytes - PartitionHeader.Size,
+        };
+
+        PartitionVerificationResult result;
+        try
+        {
+            byte[] header = new byte[PartitionHeader.Size];
+            device.Read(0, header);
+            using var payload = new BlockDeviceStream(device, PartitionHeader.Size, bytes - PartitionHeader.Size, writable: false);
+            result = PartitionImageVerifier.Verify(header, payload, policy);
+        }
+        catch (MediumException e)
+        {
+            return new PartitionVerification(partition, UnbootableReason.Unreadable, $"read error at sector {e.Sector}: {e.Message}", null, null, null);
+        }
+
+        PartitionHeader? h = result.Header;
+        return new PartitionVerification(partition, Map(result.Reason), result.IsValid ? "" : result.Message,
+            h?.ReleaseId, h?.Version, h?.RollbackIndex);
+    }
+
+    /// <summary>The unbootable reason a slot gets for a partition rejected with <paramref name="rejection"/>.</summary>
+    public static UnbootableReason Map(PartitionRejection rejection) => rejection switch
+    {
+        PartitionRejection.None => UnbootableReason.None,
+        PartitionRejection.Truncated or PartitionRejection.NoHeader or PartitionRejection.HeaderCrc or PartitionRejection.Field => UnbootableReason.HeaderInvalid,
+        PartitionRejection.PartitionName => UnbootableReason.WrongPartition,
+        PartitionRejection.BoardId => UnbootableReason.WrongBoard,
+        PartitionRejection.ReleaseId => UnbootableReason.ReleaseMismatch,
+        PartitionRejection.UnknownKey => UnbootableReason.UntrustedKey,
+        PartitionRejection.Signature => UnbootableReason.BadSignature,
+        PartitionRejection.Rollback => UnbootableReason.RollbackIndexTooLow,
+        PartitionRejection.PayloadHash => UnbootableReason.PayloadHashMismatch,
+        _ => UnbootableReason.HeaderInvalid,
+    };
+}
