@@ -1,0 +1,201 @@
+using System.Globalization;
+using RecoverySim.Interop.Tests.Peers;
+
+namespace RecoverySim.Interop.Tests.Tftp;
+
+/// <summary>
+/// Our <see cref="RecoverySim.Tftp.TftpServer"/> with real clients: curl (<c>tftp://</c>),
+/// tftp-hpa's <c>tftp</c> and atftp (issue #5 "Interop"). Every download is compared bit for
+/// bit (SHA-256) with the served file.
+/// </summary>
+public class OurServerWithPeerClientsTests(OurServerFixture server) : IClassFixture<OurServerFixture>
+{
+    private static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>Every interop size at every block size; null block size: the client asks for none.</summary>
+    public static TheoryData<int?, long> SizesByBlockSize()
+    {
+        var data = new TheoryData<int?, long>();
+        foreach (long size in TftpInteropSizes.For(512))
+        {
+            data.Add(null, size);
+        }
+
+        foreach (int blockSize in OurServerFixture.BlockSizes)
+        {
+            foreach (long size in TftpInteropSizes.For(blockSize))
+            {
+                data.Add(blockSize, size);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>The interop sizes at 512 bytes (tftp-hpa's client cannot ask for a block size).</summary>
+    public static TheoryData<long> DefaultSizes() => new(TftpInteropSizes.For(512));
+
+    [Theory]
+    [MemberData(nameof(SizesByBlockSize))]
+    public async Task CurlDownloadsEveryFileBitExact(int? blockSize, long size)
+    {
+        string curl = PeerTool.Find("curl", "curl");
+        string name = TftpTestFiles.NameFor(size);
+        string output = Path.Combine(server.Files.NewScratchDirectory(), name);
+        var arguments = new List<string> { "-sS", "--max-time", "60", "-o", output, $"tftp://127.0.0.1:{server.EndPoint.Port}/{name}" };
+        if (blockSize is int b)
+        {
+            arguments.AddRange(["--tftp-blksize", b.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        PeerResult result = await PeerProcess.RunAsync(curl, arguments, PeerTimeout);
+
+        Assert.True(result.ExitCode == 0, $"curl failed: {result}");
+        AssertSameFile(name, output);
+    }
+
+    [Fact]
+    public async Task CurlDownloadsPastBlockNumberRollover()
+    {
+        // 65,536 full blocks of 8 bytes and one more: the block number wraps to 0 and goes on.
+        string curl = PeerTool.Find("curl", "curl");
+        string name = server.Files.Add(TftpInteropSizes.PastRollover(8));
+        string output = Path.Combine(server.Files.NewScratchDirectory(), name);
+
+        PeerResult result = await PeerProcess.RunAsync(
+            curl, ["-sS", "--max-time", "80", "--tftp-blksize", "8", "-o", output, $"tftp://127.0.0.1:{server.EndPoint.Port}/{name}"], PeerTimeout);
+
+        Assert.True(result.ExitCode == 0, $"curl failed: {result}");
+        AssertSameFile(name, output);
+    }
+
+    [Theory]
+    [MemberData(nameof(DefaultSizes))]
+    public async Task TftpHpaClientDownloadsEveryFileBitExact(long size)
+    {
+        string tftp = PeerTool.Find("tftp", "tftp-hpa");
+        string name = TftpTestFiles.NameFor(size);
+        string directory = server.Files.NewScratchDirectory();
+        string output = Path.Combine(directory, name);
+
+        PeerResult result = await PeerProcess.RunAsync(
+            tftp, ["127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture), "-m", "binary", "-c", "get", name, output], PeerTimeout, directory);
+
+        // tftp-hpa's exit code says little in -c mode: the file is the verdict, the output the explanation.
+        Assert.True(File.Exists(output), $"tftp-hpa wrote nothing: {result}");
+        AssertSameFile(name, output, result.ToString());
+    }
+
+    [Fact]
+    public async Task TftpHpaClientDownloadsPastBlockNumberRollover()
+    {
+        // tftp-hpa's client always uses 512-byte blocks: 65,536 of them and one more byte, 32 MiB.
+        string tftp = PeerTool.Find("tftp", "tftp-hpa");
+        string name = server.Files.Add(TftpInteropSizes.PastRollover(512));
+        string directory = server.Files.NewScratchDirectory();
+        string output = Path.Combine(directory, name);
+
+        PeerResult result = await PeerProcess.RunAsync(
+            tftp, ["127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture), "-m", "binary", "-c", "get", name, output], PeerTimeout, directory);
+
+        Assert.True(File.Exists(output), $"tftp-hpa wrote nothing: {result}");
+        AssertSameFile(name, output, result.ToString());
+        File.Delete(output);
+    }
+
+    [Theory]
+    [MemberData(nameof(SizesByBlockSize))]
+    public async Task AtftpDownloadsEveryFileBitExactWithBlockSizeAndWindowSize(int? blockSize, long size)
+    {
+        string atftp = PeerTool.Find("atftp", "atftp");
+        string name = TftpTestFiles.NameFor(size);
+        string output = Path.Combine(server.Files.NewScratchDirectory(), name);
+        var arguments = new List<string> { "-g", "-r", name, "-l", output };
+        if (blockSize is int b)
+        {
+            arguments.AddRange(["--option", $"blksize {b}", "--option", "windowsize 8"]);
+        }
+
+        arguments.AddRange(["127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture)]);
+        PeerResult result = await PeerProcess.RunAsync(atftp, arguments, PeerTimeout);
+
+        Assert.True(result.ExitCode == 0, $"atftp failed: {result}");
+        AssertSameFile(name, output, result.ToString());
+    }
+
+    [Fact]
+    public async Task AtftpDownloadsPastBlockNumberRolloverWithAWindow()
+    {
+        string atftp = PeerTool.Find("atftp", "atftp");
+        string name = server.Files.Add(TftpInteropSizes.PastRollover(8));
+        string output = Path.Combine(server.Files.NewScratchDirectory(), name);
+
+        PeerResult result = await PeerProcess.RunAsync(
+            atftp,
+            ["-g", "-r", name, "-l", output, "--option", "blksize 8", "--option", "windowsize 4", "127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture)],
+            PeerTimeout);
+
+        Assert.True(result.ExitCode == 0, $"atftp failed: {result}");
+        AssertSameFile(name, output, result.ToString());
+    }
+
+    [Theory]
+    [InlineData(null, 0L)]
+    [InlineData(null, 513L)]
+    [InlineData(1468, 1468L * 3)]
+    [InlineData(1468, 1468L * 3 + 1)]
+    [InlineData(8192, 100_000L)]
+    public async Task AtftpUploadsWhenWritesAreAllowed(int? blockSize, long size)
+    {
+        string atftp = PeerTool.Find("atftp", "atftp");
+        string source = server.Files.Add(size);
+        string remote = $"upload-{blockSize?.ToString(CultureInfo.InvariantCulture) ?? "none"}-{size}.bin";
+        var arguments = new List<string> { "-p", "-l", Path.Combine(server.Files.Root, source), "-r", remote };
+        if (blockSize is int b)
+        {
+            arguments.AddRange(["--option", $"blksize {b}"]);
+        }
+
+        arguments.AddRange(["127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture)]);
+        PeerResult result = await PeerProcess.RunAsync(atftp, arguments, PeerTimeout);
+
+        Assert.True(result.ExitCode == 0, $"atftp put failed: {result}");
+        string stored = Path.Combine(server.Files.Root, remote);
+        // The last ACK may reach atftp before the server has closed the file: wait for the bytes.
+        await WaitForLengthAsync(stored, size);
+        Assert.Equal(server.Files.HashOf(source), TftpTestFiles.HashOfFile(stored));
+    }
+
+    [Fact]
+    public async Task AtftpUploadOverAnExistingFileIsRefusedAndTheFileKept()
+    {
+        string atftp = PeerTool.Find("atftp", "atftp");
+        string existing = server.Files.Add(513);
+        string source = server.Files.Add(512);
+
+        PeerResult result = await PeerProcess.RunAsync(
+            atftp,
+            ["-p", "-l", Path.Combine(server.Files.Root, source), "-r", existing, "127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture)],
+            PeerTimeout);
+
+        Assert.True(result.ExitCode != 0, $"atftp put over an existing file should fail: {result}");
+        Assert.Equal(server.Files.HashOf(existing), TftpTestFiles.HashOfFile(Path.Combine(server.Files.Root, existing)));
+    }
+
+    private void AssertSameFile(string name, string output, string? context = null)
+    {
+        Assert.True(File.Exists(output), $"no output file {output}; {context}");
+        Assert.True(
+            server.Files.HashOf(name) == TftpTestFiles.HashOfFile(output),
+            $"{output}: {new FileInfo(output).Length} bytes, expected {new FileInfo(Path.Combine(server.Files.Root, name)).Length} with the served SHA-256; {context}");
+    }
+
+    private static async Task WaitForLengthAsync(string path, long length)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!(File.Exists(path) && new FileInfo(path).Length == length) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+    }
+}
