@@ -16,6 +16,7 @@ public sealed class FileBlockDevice : IBlockDevice
     private const int FallocFlKeepSize = 0x01;
     private const int FallocFlPunchHole = 0x02;
     private const int ZeroChunkBytes = 1 << 20;
+    private const int SeekEndWhence = 2;
 
     private readonly FileStream _stream;
     private readonly SafeFileHandle _handle;
@@ -86,9 +87,11 @@ public sealed class FileBlockDevice : IBlockDevice
             FileShare.ReadWrite, bufferSize: 0, FileOptions.None);
         try
         {
-            long length = stream.Seek(0, SeekOrigin.End);
-            // A regular file's stat size equals its end; a block device's stat size is 0.
-            bool isBlockDevice = new FileInfo(path).Length != length;
+            // A block device's stat size is 0 and FileStream.Seek computes the end from it, so ask
+            // the kernel: lseek(fd, 0, SEEK_END) is the device size for both files and devices.
+            long statLength = stream.Length;
+            long length = SeekEnd(stream.SafeFileHandle) ?? statLength;
+            bool isBlockDevice = statLength != length;
             if (length <= 0 || length % sectorSize != 0)
             {
                 throw new BlockDeviceException($"{path}: size {length} bytes is not a non-zero multiple of the sector size {sectorSize}");
@@ -220,6 +223,40 @@ public sealed class FileBlockDevice : IBlockDevice
         _punchHoles = false; // the file system said no once: it will say no again
         return false;
     }
+
+    private static long? SeekEnd(SafeFileHandle handle)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            long end = LSeek((int)handle.DangerousGetHandle(), 0, SeekEndWhence);
+            return end >= 0 ? end : null;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null;
+        }
+        catch (DllNotFoundException)
+        {
+            return null;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    private static extern long LSeek(int fd, long offset, int whence);
 
     [DllImport("libc", EntryPoint = "fallocate", SetLastError = true)]
     private static extern int Fallocate(int fd, int mode, long offset, long length);
