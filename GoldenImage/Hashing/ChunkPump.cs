@@ -92,8 +92,9 @@ internal static class ChunkPump
 
         if (sink is not null)
         {
+            // On its own task too: a sink may be a compressor that does its work inside Write.
             tasks[^1] = useAsync
-                ? sink.WriteAsync(data, cancel).AsTask()
+                ? Task.Run(() => sink.WriteAsync(data, cancel).AsTask(), cancel)
                 : Task.Run(() => sink.Write(data.Span), cancel);
         }
 

@@ -1,0 +1,19 @@
+namespace RecoverySim.GoldenImage.Bundle;
+
+/// <summary>
+/// One partition of a golden image as the manifest describes it (docs/FORMAT.md
+/// "Golden-image bundle"): its tar member, sizes and the SHA-256 of the uncompressed image
+/// (partition header + payload).
+/// </summary>
+/// <param name="Name">Logical partition name (<c>boot</c>, <c>system</c>, <c>vendor</c>).</param>
+/// <param name="Member">Tar member name: <c>NAME.img</c>, or <c>NAME.img.zst</c> when compressed.</param>
+/// <param name="Size">Bytes of the uncompressed image (header + payload).</param>
+/// <param name="Compression">How the member stores the image.</param>
+/// <param name="CompressedSize">Bytes of the tar member: equal to <paramref name="Size"/> when not compressed.</param>
+/// <param name="Sha256">SHA-256 of the uncompressed image, 64 lowercase hex digits.</param>
+public sealed record ManifestPartition(string Name, string Member, long Size, PartitionCompression Compression, long CompressedSize, string Sha256)
+{
+    /// <summary>The member name a partition of this name and compression must have.</summary>
+    public static string MemberNameFor(string name, PartitionCompression compression) =>
+        compression == PartitionCompression.Zstd ? name + ".img.zst" : name + ".img";
+}

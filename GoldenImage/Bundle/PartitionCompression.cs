@@ -1,0 +1,11 @@
+namespace RecoverySim.GoldenImage.Bundle;
+
+/// <summary>How a partition member is stored in a golden image.</summary>
+public enum PartitionCompression
+{
+    /// <summary>The member is the partition image itself (manifest <c>"compression": "none"</c>, member <c>NAME.img</c>).</summary>
+    None = 0,
+
+    /// <summary>The member is one zstd frame of the image (RFC 8878; <c>"zstd"</c>, member <c>NAME.img.zst</c>).</summary>
+    Zstd = 1,
+}

@@ -1,0 +1,267 @@
+using System.Text;
+
+namespace RecoverySim.GoldenImage.Bundle;
+
+/// <summary>
+/// A read-only pass-through stream placed under <see cref="System.Formats.Tar.TarReader"/>: it
+/// follows the archive's block structure and checks every 512-byte header before the tar reader
+/// parses it, so nothing a hostile header says (a PAX or GNU long-name record of gigabytes, a
+/// link, a device) reaches an allocation. Golden images are strict POSIX ustar: regular files
+/// only, no extension records, sizes below 8 GiB, and nothing but zeros after the end marker.
+/// </summary>
+internal sealed class TarStructureGuard : Stream
+{
+    private readonly Stream _inner;
+    private readonly byte[] _header = new byte[UstarLayout.BlockSize];
+    private long _position;
+    private long _dataEndAt;
+    private long _nextHeaderAt;
+    private int _headerFill;
+    private long _endAt = -1;
+
+    public TarStructureGuard(Stream inner) => _inner = inner;
+
+    /// <summary>Offset of the first zero block (the end-of-archive marker), or -1 if not seen yet.</summary>
+    public long EndOfArchiveAt => _endAt;
+
+    /// <summary>Bytes read so far.</summary>
+    public long BytesRead => _position;
+
+    /// <summary>Name of the member whose header was read last (for messages).</summary>
+    public string LastMemberName { get; private set; } = "";
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = _inner.Read(buffer);
+        Inspect(buffer[..n]);
+        return n;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        Inspect(buffer.Span[..n]);
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>
+    /// After the tar reader reported the end of the archive: reads what is left and checks that
+    /// it is zeros (at least the two end blocks, at most one 10240-byte record) and then the end
+    /// of the stream. Anything else is data past the archive.
+    /// </summary>
+    public async ValueTask RequireEndAsync(CancellationToken cancel)
+    {
+        if (_endAt < 0)
+        {
+            throw new ImageFormatException($"golden image: no end-of-archive marker after '{LastMemberName}' (truncated)", field: "end_of_archive");
+        }
+
+        byte[] buffer = new byte[UstarLayout.BlockSize];
+        while (true)
+        {
+            long trailing = _position - _endAt;
+            int want = (int)Math.Min(buffer.Length, UstarLayout.MaxTrailingZeros + 1 - trailing);
+            if (want <= 0)
+            {
+                throw new ImageFormatException($"golden image: more than {UstarLayout.MaxTrailingZeros} bytes after the last member (data past the end of the archive)", field: "end_of_archive");
+            }
+
+            int n = await ReadAsync(buffer.AsMemory(0, want), cancel).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+        }
+
+        if (_position - _endAt < 2 * UstarLayout.BlockSize)
+        {
+            throw new ImageFormatException($"golden image: end-of-archive marker is {_position - _endAt} bytes, expected two zero blocks of {UstarLayout.BlockSize} (truncated)", field: "end_of_archive");
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    private void Inspect(ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            if (_endAt >= 0)
+            {
+                // After the end marker only zeros may follow (tar pads to whole records with zeros).
+                int bad = data.IndexOfAnyExcept((byte)0);
+                if (bad >= 0)
+                {
+                    throw new ImageFormatException($"golden image: non-zero byte at offset {_position + bad}, after the end-of-archive marker at {_endAt} (data past the end of the archive)", field: "end_of_archive");
+                }
+
+                _position += data.Length;
+                return;
+            }
+
+            if (_position < _dataEndAt)
+            {
+                // Member data: pass it through.
+                int skip = (int)Math.Min(data.Length, _dataEndAt - _position);
+                _position += skip;
+                data = data[skip..];
+                continue;
+            }
+
+            if (_position < _nextHeaderAt)
+            {
+                // Padding to the next 512-byte block: covered by no checksum or hash, so it must be zeros.
+                int padding = (int)Math.Min(data.Length, _nextHeaderAt - _position);
+                int bad = data[..padding].IndexOfAnyExcept((byte)0);
+                if (bad >= 0)
+                {
+                    throw new ImageFormatException($"golden image: non-zero byte at offset {_position + bad} in the padding after member '{FieldText.Escape(LastMemberName)}'", LastMemberName, "tar_padding");
+                }
+
+                _position += padding;
+                data = data[padding..];
+                continue;
+            }
+
+            int take = Math.Min(data.Length, UstarLayout.BlockSize - _headerFill);
+            data[..take].CopyTo(_header.AsSpan(_headerFill));
+            _headerFill += take;
+            _position += take;
+            data = data[take..];
+            if (_headerFill == UstarLayout.BlockSize)
+            {
+                _headerFill = 0;
+                long headerAt = _position - UstarLayout.BlockSize;
+                if (!_header.AsSpan().ContainsAnyExcept((byte)0))
+                {
+                    _endAt = headerAt;
+                    continue;
+                }
+
+                long size = CheckHeader(_header, headerAt);
+                _dataEndAt = _position + size;
+                _nextHeaderAt = _position + UstarLayout.Padded(size);
+            }
+        }
+    }
+
+    /// <summary>Checks one ustar header block (pax "ustar Interchange Format") and returns its data size.</summary>
+    private long CheckHeader(ReadOnlySpan<byte> h, long at)
+    {
+        string name = Text(h.Slice(UstarLayout.NameOffset, UstarLayout.NameLength));
+        string where = $"golden image: tar header at offset {at} (member '{FieldText.Escape(name)}')";
+        LastMemberName = name;
+
+        // Checksum: the sum of all header bytes with the checksum field taken as spaces.
+        long expected = 0;
+        for (int i = 0; i < h.Length; i++)
+        {
+            expected += i is >= UstarLayout.ChecksumOffset and < UstarLayout.ChecksumOffset + UstarLayout.ChecksumLength ? (byte)' ' : h[i];
+        }
+
+        // The checksum field is exactly six octal digits, NUL, space (what POSIX tar and .NET
+        // write): a looser parse would accept a header whose checksum field alone was altered.
+        ReadOnlySpan<byte> checksumField = h.Slice(UstarLayout.ChecksumOffset, UstarLayout.ChecksumLength);
+        if (checksumField[6] != 0 || checksumField[7] != (byte)' ' || checksumField[..6].ContainsAnyExceptInRange((byte)'0', (byte)'7'))
+        {
+            throw new ImageFormatException($"{where}: checksum field '{FieldText.Escape(Encoding.ASCII.GetString(checksumField))}' is not six octal digits, NUL, space", name, "tar_checksum");
+        }
+
+        long stored = Octal(checksumField, where, "checksum");
+        if (stored != expected)
+        {
+            throw new ImageFormatException($"{where}: checksum is {expected}, header says {stored}", name, "tar_checksum");
+        }
+
+        byte type = h[UstarLayout.TypeFlagOffset];
+        if (type != (byte)'0')
+        {
+            string kind = type switch
+            {
+                (byte)'1' => "a hard link",
+                (byte)'2' => "a symbolic link",
+                (byte)'3' => "a character device",
+                (byte)'4' => "a block device",
+                (byte)'5' => "a directory",
+                (byte)'6' => "a FIFO",
+                (byte)'7' => "a contiguous file",
+                (byte)'x' => "a PAX extended header",
+                (byte)'g' => "a PAX global header",
+                (byte)'L' or (byte)'K' => "a GNU long-name record",
+                0 => "an old-style regular file",
+                _ => $"of type '{FieldText.Escape(((char)type).ToString())}'",
+            };
+            throw new ImageFormatException($"{where}: member is {kind}; a golden image holds regular files only", name, "tar_type");
+        }
+
+        if (!h.Slice(UstarLayout.MagicOffset, UstarLayout.MagicLength).SequenceEqual("ustar\0"u8)
+            || !h.Slice(UstarLayout.VersionOffset, UstarLayout.VersionLength).SequenceEqual("00"u8))
+        {
+            throw new ImageFormatException($"{where}: not a POSIX ustar header (magic '{FieldText.Escape(Encoding.ASCII.GetString(h.Slice(UstarLayout.MagicOffset, 8)))}', expected 'ustar\\x0000')", name, "tar_magic");
+        }
+
+        if (h.Slice(UstarLayout.LinkNameOffset, UstarLayout.LinkNameLength).ContainsAnyExcept((byte)0))
+        {
+            throw new ImageFormatException($"{where}: has a link name; a golden image holds regular files only", name, "tar_link_name");
+        }
+
+        if (h.Slice(UstarLayout.PrefixOffset, UstarLayout.PrefixLength).ContainsAnyExcept((byte)0))
+        {
+            throw new ImageFormatException($"{where}: has a path prefix; member names are plain file names", name, "tar_name");
+        }
+
+        return Octal(h.Slice(UstarLayout.SizeOffset, UstarLayout.SizeLength), where, "size");
+    }
+
+    private static long Octal(ReadOnlySpan<byte> field, string where, string what)
+    {
+        // Octal digits, optionally led by spaces, ended by NUL or space (pax: "ustar" numeric fields).
+        int i = 0;
+        while (i < field.Length && field[i] == ' ')
+        {
+            i++;
+        }
+
+        long value = 0;
+        int digits = 0;
+        for (; i < field.Length && field[i] is >= (byte)'0' and <= (byte)'7'; i++, digits++)
+        {
+            value = (value << 3) | (uint)(field[i] - '0');
+        }
+
+        if (digits == 0 || digits > 11 || field[i..].ContainsAnyExcept((byte)0, (byte)' '))
+        {
+            throw new ImageFormatException($"{where}: {what} field '{FieldText.Escape(Encoding.ASCII.GetString(field))}' is not an octal number of at most 11 digits", null, "tar_" + what);
+        }
+
+        return value;
+    }
+
+    private static string Text(ReadOnlySpan<byte> field)
+    {
+        int end = field.IndexOf((byte)0);
+        return Encoding.ASCII.GetString(end < 0 ? field : field[..end]);
+    }
+}
