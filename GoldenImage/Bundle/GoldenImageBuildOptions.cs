@@ -11,8 +11,12 @@ public sealed record GoldenImageBuildOptions
     /// <summary>The boards the image is for; partition headers carry the first.</summary>
     public required IReadOnlyList<string> BoardIds { get; init; }
 
-    /// <summary>The release id, shared by every partition header.</summary>
-    public required string ReleaseId { get; init; }
+    /// <summary>
+    /// The release id, shared by every partition header; null to derive one from the content
+    /// (<c>r-</c> and 16 hex digits of a SHA-256 over board ids, version, rollback index and the
+    /// partitions' names, lengths and payload hashes).
+    /// </summary>
+    public string? ReleaseId { get; init; }
 
     /// <summary>The version string.</summary>
     public required string Version { get; init; }

@@ -44,32 +44,32 @@ public static class GoldenImageWriter
             throw new ArgumentException($"zstd level {options.CompressionLevel}: expected 1 to 19", nameof(options));
         }
 
-        var releases = options.Partitions.Select(p => new PartitionRelease(p.Name, options.ReleaseId, options.Version, options.RollbackIndex, options.BoardIds[0])).ToArray();
         string? duplicate = options.Partitions.GroupBy(p => p.Name).FirstOrDefault(g => g.Count() > 1)?.Key;
         if (duplicate is not null)
         {
             throw new ArgumentException($"partition '{duplicate}' is given twice", nameof(options));
         }
 
-        // Steps 1 and 2, several partitions at once.
-        var prepared = new PreparedPartition[options.Partitions.Count];
-        using (var gate = new SemaphoreSlim(Math.Max(1, options.MaxParallelism)))
+        // Check every text value before reading a byte (these throw ArgumentException).
+        foreach (string board in options.BoardIds)
         {
-            await Task.WhenAll(options.Partitions.Select(async (source, i) =>
-            {
-                await gate.WaitAsync(cancel).ConfigureAwait(false);
-                try
-                {
-                    prepared[i] = await Task.Run(() => PrepareAsync(source, releases[i], options, progress, cancel), cancel).ConfigureAwait(false);
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            })).ConfigureAwait(false);
+            FieldText.RequireIdentifier(board, "board id", nameof(options));
         }
 
-        var manifest = new GoldenImageManifest(options.BoardIds, options.ReleaseId, options.Version, options.RollbackIndex,
+        _ = options.Partitions.Select(p => new PartitionRelease(p.Name, options.ReleaseId ?? "x", options.Version, options.RollbackIndex, options.BoardIds[0])).ToArray();
+
+        // Step 1 (payload hashes), then the release id, then step 2 (headers, image hashes),
+        // each step for several partitions at once.
+        var payloads = await ForEachAsync(options, (source, _) => HashPayloadAsync(source, progress, cancel), cancel).ConfigureAwait(false);
+        string releaseId = options.ReleaseId ?? DeriveReleaseId(options, payloads);
+        var prepared = await ForEachAsync(options, (source, i) =>
+        {
+            var release = new PartitionRelease(source.Name, releaseId, options.Version, options.RollbackIndex, options.BoardIds[0]);
+            PartitionHeader header = PartitionHeader.CreateSigned(release, (ulong)payloads[i].Length, payloads[i].Sha256, options.Key);
+            return PrepareMemberAsync(source, header, options, progress, cancel);
+        }, cancel).ConfigureAwait(false);
+
+        var manifest = new GoldenImageManifest(options.BoardIds, releaseId, options.Version, options.RollbackIndex,
             options.Key.KeyId, options.Key.Algorithm, prepared.Select(p => p.Manifest).ToArray());
         byte[] manifestBytes = manifest.ToJson();
         if (manifestBytes.Length > GoldenImageManifest.MaxLength)
@@ -110,10 +110,47 @@ public static class GoldenImageWriter
         await tar.WriteEntryAsync(entry, cancel).ConfigureAwait(false);
     }
 
-    private static async Task<PreparedPartition> PrepareAsync(GoldenImagePartitionSource source, PartitionRelease release, GoldenImageBuildOptions options,
-        IProgress<GoldenImageProgress>? progress, CancellationToken cancel)
+    /// <summary>
+    /// The release id when none is given: derived from what the release contains (board ids,
+    /// version, rollback index, partition names, lengths and payload hashes), so that rebuilding
+    /// the same release gives the same id and a different release a different one.
+    /// </summary>
+    private static string DeriveReleaseId(GoldenImageBuildOptions options, PayloadDigest[] payloads)
     {
-        // Step 1: the payload hash, and with it the signed header.
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var text = new System.Text.StringBuilder();
+        text.Append(string.Join(",", options.BoardIds)).Append('\n').Append(options.Version).Append('\n').Append(options.RollbackIndex).Append('\n');
+        for (int i = 0; i < payloads.Length; i++)
+        {
+            text.Append(options.Partitions[i].Name).Append(' ').Append(payloads[i].Length).Append(' ').Append(Convert.ToHexStringLower(payloads[i].Sha256)).Append('\n');
+        }
+
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(text.ToString()));
+        return "r-" + Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    }
+
+    private static async Task<T[]> ForEachAsync<T>(GoldenImageBuildOptions options, Func<GoldenImagePartitionSource, int, Task<T>> work, CancellationToken cancel)
+    {
+        var results = new T[options.Partitions.Count];
+        using var gate = new SemaphoreSlim(Math.Max(1, options.MaxParallelism));
+        await Task.WhenAll(options.Partitions.Select(async (source, i) =>
+        {
+            await gate.WaitAsync(cancel).ConfigureAwait(false);
+            try
+            {
+                results[i] = await Task.Run(() => work(source, i), cancel).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Step 1: the payload's length and SHA-256.</summary>
+    private static async Task<PayloadDigest> HashPayloadAsync(GoldenImagePartitionSource source, IProgress<GoldenImageProgress>? progress, CancellationToken cancel)
+    {
         using var payloadHash = new Sha256Consumer();
         long length;
         Stream first = source.OpenPayload();
@@ -129,10 +166,15 @@ public static class GoldenImageWriter
             throw new IOException($"partition '{source.Name}': payload over {GoldenImageManifest.MaxMemberSize - PartitionHeader.Size} bytes, the most a golden-image member holds (8 GiB with its header)");
         }
 
-        PartitionHeader header = PartitionHeader.CreateSigned(release, (ulong)length, payloadHash.Finish(), options.Key);
-        long size = PartitionHeader.Size + length;
+        return new PayloadDigest(length, payloadHash.Finish());
+    }
 
-        // Step 2: the image hash, and the compressed size when compressing.
+    /// <summary>Step 2: the image hash, and the compressed size when compressing.</summary>
+    private static async Task<PreparedPartition> PrepareMemberAsync(GoldenImagePartitionSource source, PartitionHeader header, GoldenImageBuildOptions options,
+        IProgress<GoldenImageProgress>? progress, CancellationToken cancel)
+    {
+        long length = (long)header.PayloadLength;
+        long size = PartitionHeader.Size + length;
         using var imageHash = new Sha256Consumer();
         imageHash.Append(header.RawBytes.Span);
         var counter = new CountingWriteStream(Stream.Null);
@@ -173,4 +215,6 @@ public static class GoldenImageWriter
     }
 
     private sealed record PreparedPartition(PartitionHeader Header, ManifestPartition Manifest);
+
+    private sealed record PayloadDigest(long Length, byte[] Sha256);
 }

@@ -15,6 +15,8 @@ public static class RecoverySimCli
         {
             Commands.ServeCommand.Create(context),
             Commands.TftpCommands.Create(context),
+            Commands.KeysCommands.Create(context),
+            Commands.ImageCommands.Create(context),
         })
         {
             root.Subcommands.Add(command);

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using RecoverySim.GoldenImage.Keys;
+
+namespace RecoverySim.Cli.Commands;
+
+/// <summary><c>recoverysim keys generate</c>: a signing key pair as PEM files (DESIGN.md "Command line").</summary>
+public static class KeysCommands
+{
+    /// <summary>Builds the <c>keys</c> command group.</summary>
+    public static Command Create(CliContext context)
+    {
+        var keys = new Command("keys", "Signing keys for partition headers and golden images.");
+        keys.Subcommands.Add(CreateGenerate(context));
+        return keys;
+    }
+
+    private static Command CreateGenerate(CliContext context)
+    {
+        var command = new Command("generate", "Generate a key pair: DIR/private.pem (PKCS#8, mode 0600) and DIR/public.pem (SubjectPublicKeyInfo); print the key id.");
+        var output = new Option<string>("--out") { Description = "Directory for private.pem and public.pem (created if missing; existing keys are never overwritten).", Required = true };
+        var algorithm = new Option<string>("--algorithm") { Description = "ed25519 (default), ecdsa-p256 or rsa-3072.", DefaultValueFactory = _ => "ed25519" };
+        algorithm.AcceptOnlyFromAmong([.. SignatureAlgorithmNames.All.Select(a => a.Name)]);
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
+        command.Options.Add(output);
+        command.Options.Add(algorithm);
+        command.Options.Add(json);
+
+        CliAction.Set(command, context, async (parse, cancel) =>
+        {
+            string directory = parse.GetValue(output)!;
+            SignatureAlgorithm chosen = SignatureAlgorithmNames.Parse(parse.GetValue(algorithm)!);
+            string privatePath = Path.Combine(directory, "private.pem");
+            string publicPath = Path.Combine(directory, "public.pem");
+            foreach (string path in new[] { privatePath, publicPath })
+            {
+                if (File.Exists(path))
+                {
+                    throw new CommandFailedException($"{path} already exists: refusing to overwrite a key (choose another --out)");
+                }
+            }
+
+            Directory.CreateDirectory(directory);
+            SigningKey key = SigningKey.Generate(chosen);
+
+            // The public key last: a directory with public.pem always has its private key beside it.
+            await WriteNewAsync(privatePath, key.ToPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite, cancel).ConfigureAwait(false);
+            await WriteNewAsync(publicPath, key.PublicKey.ToPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, cancel).ConfigureAwait(false);
+
+            if (parse.GetValue(json))
+            {
+                await context.Output.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, string>
+                {
+                    ["algorithm"] = SignatureAlgorithmNames.ToName(key.Algorithm),
+                    ["key_id"] = key.KeyId.ToString(),
+                    ["private_key"] = Path.GetFullPath(privatePath),
+                    ["public_key"] = Path.GetFullPath(publicPath),
+                })).ConfigureAwait(false);
+            }
+            else
+            {
+                await context.Output.WriteLineAsync($"key id {key.KeyId} ({SignatureAlgorithmNames.ToName(key.Algorithm)})").ConfigureAwait(false);
+                await context.Output.WriteLineAsync($"private key: {privatePath}").ConfigureAwait(false);
+                await context.Output.WriteLineAsync($"public key:  {publicPath}").ConfigureAwait(false);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static async Task WriteNewAsync(string path, string text, UnixFileMode mode, CancellationToken cancel)
+    {
+        var file = ImageAtomicFile.Create(path, mode);
+        await using (file.ConfigureAwait(false))
+        {
+            await file.Stream.WriteAsync(Encoding.ASCII.GetBytes(text), cancel).ConfigureAwait(false);
+            await file.CommitAsync(overwrite: false).ConfigureAwait(false);
+        }
+    }
+}
