@@ -1,0 +1,101 @@
+using RecoverySim.BlockDevice;
+using RecoverySim.BlockDevice.Faults;
+using RecoverySim.Bootloader.Boards;
+using RecoverySim.Bootloader.Control;
+using RecoverySim.Bootloader.Rpmb;
+using RecoverySim.GoldenImage.Keys;
+using RecoverySim.GoldenImage.Partitions;
+
+namespace RecoverySim.PowerCut.Tests.Bootloader;
+
+/// <summary>A board image in memory (GPT, signed slots, BCB, RPMB) that power-cut tests clone per cut point.</summary>
+public sealed class PowerCutBoard
+{
+    public const string BoardId = "powercut-board";
+
+    public static readonly SigningKey Key = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+
+    private static readonly PartitionSizes Sizes = new(1 << 20, 64 << 10, 64 << 10, 64 << 10, 64 << 10);
+
+    public PowerCutBoard(BootLimits limits)
+    {
+        Config = new BoardConfig
+        {
+            BoardId = BoardId,
+            TrustedKeys = [new TrustedKey(Key.KeyId.ToString(), Key.PublicKey.ToPem())],
+            Limits = limits,
+        };
+        Disk = new MemoryBlockDevice(Board.DiskBytes(BoardProfile.Ab, Sizes) / 512);
+        Rpmb = new MemoryBlockDevice(RpmbStore.DeviceSize / 512);
+        int seed = 7;
+        Board.Format(Disk, Rpmb, BoardProfile.Ab, Sizes, limits, () =>
+        {
+            byte[] bytes = new byte[16];
+            new Random(seed++).NextBytes(bytes);
+            return new Guid(bytes);
+        });
+    }
+
+    public BoardConfig Config { get; }
+
+    public MemoryBlockDevice Disk { get; }
+
+    public MemoryBlockDevice Rpmb { get; }
+
+    public Board Open(IBlockDevice disk, IBlockDevice rpmb) => Board.FromDevices(Config, disk, rpmb);
+
+    public Board Open() => Open(Disk, Rpmb);
+
+    public void FlashSlot(Slot slot, string release, ulong rollbackIndex)
+    {
+        using Board board = Open();
+        foreach (string kind in BoardLayout.SlotPartitionKinds)
+        {
+            byte[] payload = new byte[3000];
+            new Random(HashCode.Combine(kind, release)).NextBytes(payload);
+            var image = new MemoryStream();
+            PartitionImageWriter.Write(new MemoryStream(payload), new PartitionRelease(kind, release, "v" + release, rollbackIndex, BoardId), Key, image);
+            image.Position = 0;
+            PartitionFlasher.Flash(board, [BoardLayout.PartitionName(BoardProfile.Ab, kind, slot)], image, image.Length);
+        }
+    }
+
+    public void UpdateControl(Func<BootControlBlock, BootControlBlock> change)
+    {
+        using Board board = Open();
+        board.Control.Write(change(board.Control.Read().Block!.Value));
+    }
+
+    /// <summary>The newest valid boot control block copy, without repairing anything; null when neither is valid.</summary>
+    public static BootControlBlock? PeekControl(Board board)
+    {
+        IBlockDevice misc = board.Partition(BoardLayout.Misc);
+        byte[] c0 = new byte[512], c1 = new byte[512];
+        misc.Read(MiscLayout.BootControlCopy0Offset / 512, c0);
+        misc.Read(MiscLayout.BootControlCopy1Offset / 512, c1);
+        bool v0 = BootControlBlock.TryParse(c0, out BootControlBlock b0);
+        bool v1 = BootControlBlock.TryParse(c1, out BootControlBlock b1);
+        return v0 && v1 ? (b1.Sequence > b0.Sequence ? b1 : b0) : v0 ? b0 : v1 ? b1 : null;
+    }
+
+    /// <summary>The newest valid RPMB copy's counters, without repairing; null when neither is valid.</summary>
+    public static RollbackIndexes? PeekRpmb(IBlockDevice rpmb)
+    {
+        byte[] c0 = new byte[512], c1 = new byte[512];
+        rpmb.Read(RpmbStore.Copy0Offset / 512, c0);
+        rpmb.Read(RpmbStore.Copy1Offset / 512, c1);
+        bool v0 = RpmbBlock.TryParse(c0, out RpmbBlock b0);
+        bool v1 = RpmbBlock.TryParse(c1, out RpmbBlock b1);
+        return v0 && v1 ? (b1.WriteCounter > b0.WriteCounter ? b1 : b0).Indexes : v0 ? b0.Indexes : v1 ? b1.Indexes : null;
+    }
+
+    /// <summary>Fault configurations every cut point is tried with.</summary>
+    internal static IEnumerable<(string Name, Func<IBlockDevice, long, FaultyBlockDevice> Make, int? AtByte)> FaultModes()
+    {
+        yield return ("nothing-lands", (d, seed) => new FaultyBlockDevice(d, seed, leaveOpen: true), null);
+        yield return ("torn-garbage", (d, seed) => new FaultyBlockDevice(d, seed, leaveOpen: true) { TornWrites = TornWriteMode.Prefix, GarbageOnTear = true }, 200);
+        yield return ("torn-prefix", (d, seed) => new FaultyBlockDevice(d, seed, leaveOpen: true) { TornWrites = TornWriteMode.Prefix }, null);
+        yield return ("cache-lost", (d, seed) => new FaultyBlockDevice(d, seed, volatileCache: true, leaveOpen: true) { CacheLoss = CacheLossMode.LoseAll }, null);
+        yield return ("cache-subset", (d, seed) => new FaultyBlockDevice(d, seed, volatileCache: true, leaveOpen: true) { CacheLoss = CacheLossMode.RandomSubset, TornWrites = TornWriteMode.Subset, GarbageOnTear = true }, null);
+    }
+}
