@@ -23,7 +23,15 @@ internal static class SignatureSchemes
     /// <summary>RSA-PSS salt length: the SHA-256 digest length, as openssl's rsa_pss_saltlen:32 (or :digest).</summary>
     public const int PssSaltLength = 32;
 
-    private static readonly X9ECParameters P256 = ECNamedCurveTable.GetByOid(SecObjectIdentifiers.SecP256r1);
+    // Built on first use only: BouncyCastle's curve tables cost milliseconds a command need not pay for Ed25519 keys.
+    private static readonly Lazy<X9ECParameters> P256 = new(() => ECNamedCurveTable.GetByOid(SecObjectIdentifiers.SecP256r1));
+
+    // RFC 8410 section 4 and 7: the fixed DER prefixes of an Ed25519 SubjectPublicKeyInfo and of
+    // a PKCS#8 v1 Ed25519 private key, each followed by the 32 key bytes. Recognising them
+    // directly skips BouncyCastle's generic ASN.1 factories (and their start-up cost).
+    private static ReadOnlySpan<byte> Ed25519SpkiPrefix => [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+
+    private static ReadOnlySpan<byte> Ed25519Pkcs8Prefix => [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
 
     /// <summary>The algorithm of a public or private key, or a <see cref="SignatureException"/> for one we do not support.</summary>
     public static SignatureAlgorithm AlgorithmOf(AsymmetricKeyParameter key, string source)
@@ -33,7 +41,8 @@ internal static class SignatureSchemes
             case Ed25519PublicKeyParameters or Ed25519PrivateKeyParameters:
                 return SignatureAlgorithm.Ed25519;
             case ECKeyParameters ec:
-                if (!ec.Parameters.Curve.Equals(P256.Curve) || !ec.Parameters.G.Equals(P256.G) || !ec.Parameters.N.Equals(P256.N))
+                X9ECParameters p256 = P256.Value;
+                if (!ec.Parameters.Curve.Equals(p256.Curve) || !ec.Parameters.G.Equals(p256.G) || !ec.Parameters.N.Equals(p256.N))
                 {
                     throw new SignatureException($"{source}: EC key on an unsupported curve: expected NIST P-256 (prime256v1)", field: "key");
                 }
@@ -74,12 +83,18 @@ internal static class SignatureSchemes
     };
 
     /// <summary>The canonical DER SubjectPublicKeyInfo of a public key (the bytes its key id hashes).</summary>
-    public static byte[] SubjectPublicKeyInfo(AsymmetricKeyParameter publicKey) =>
-        SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(publicKey).GetDerEncoded();
+    public static byte[] SubjectPublicKeyInfo(AsymmetricKeyParameter publicKey) => publicKey is Ed25519PublicKeyParameters ed
+        ? [.. Ed25519SpkiPrefix, .. ed.GetEncoded()]
+        : SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(publicKey).GetDerEncoded();
 
     /// <summary>Parses DER SubjectPublicKeyInfo, or throws a <see cref="SignatureException"/> naming <paramref name="source"/>.</summary>
     public static AsymmetricKeyParameter ParsePublic(byte[] der, string source)
     {
+        if (der.Length == Ed25519SpkiPrefix.Length + Ed25519PublicKeyParameters.KeySize && der.AsSpan().StartsWith(Ed25519SpkiPrefix))
+        {
+            return new Ed25519PublicKeyParameters(der, Ed25519SpkiPrefix.Length);
+        }
+
         try
         {
             AsymmetricKeyParameter key = PublicKeyFactory.CreateKey(der);
@@ -100,6 +115,11 @@ internal static class SignatureSchemes
     /// <summary>Parses DER PKCS#8 PrivateKeyInfo, or throws a <see cref="SignatureException"/> naming <paramref name="source"/>.</summary>
     public static AsymmetricKeyParameter ParsePrivate(byte[] der, string source)
     {
+        if (der.Length == Ed25519Pkcs8Prefix.Length + Ed25519PrivateKeyParameters.KeySize && der.AsSpan().StartsWith(Ed25519Pkcs8Prefix))
+        {
+            return new Ed25519PrivateKeyParameters(der, Ed25519Pkcs8Prefix.Length);
+        }
+
         try
         {
             AsymmetricKeyParameter key = PrivateKeyFactory.CreateKey(der);
