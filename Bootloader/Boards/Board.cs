@@ -110,12 +110,12 @@ public sealed class Board : IDisposable
             }
             catch (ImageException e)
             {
-                throw new BoardException($"{ConfigFile}: field 'trustedKeys': key {key.KeyId}: {e.Message}", e);
+                throw new BoardException($"{ConfigFile}: field 'trusted_keys': key {key.KeyId}: {e.Message}", e);
             }
 
             if (parsed.KeyId.ToString() != key.KeyId)
             {
-                throw new BoardException($"{ConfigFile}: field 'trustedKeys': key id {key.KeyId} does not match its public key (id {parsed.KeyId})");
+                throw new BoardException($"{ConfigFile}: field 'trusted_keys': key id {key.KeyId} does not match its public key (id {parsed.KeyId})");
             }
 
             keys.Add(parsed);

@@ -115,14 +115,14 @@ public sealed record BoardConfig
             writer.WriteStartObject();
             writer.WriteString("format", FormatName);
             writer.WriteNumber("version", CurrentVersion);
-            writer.WriteString("boardId", BoardId);
+            writer.WriteString("board_id", BoardId);
             writer.WriteString("profile", BoardLayout.ProfileName(Profile));
-            writer.WriteStartArray("trustedKeys");
+            writer.WriteStartArray("trusted_keys");
             foreach (TrustedKey key in TrustedKeys)
             {
                 writer.WriteStartObject();
-                writer.WriteString("keyId", key.KeyId);
-                writer.WriteString("publicKey", key.PublicKeyPem);
+                writer.WriteString("key_id", key.KeyId);
+                writer.WriteString("public_key", key.PublicKeyPem);
                 writer.WriteEndObject();
             }
 
@@ -158,13 +158,13 @@ public sealed record BoardConfig
             }
 
             writer.WriteEndObject();
-            writer.WriteStartObject("bootLimits");
-            writer.WriteNumber("maxTries", Limits.MaxTries);
-            writer.WriteNumber("maxBootsBeforeRecovery", Limits.MaxBootsBeforeRecovery);
-            writer.WriteNumber("healthCheckSeconds", Limits.HealthCheckSeconds);
+            writer.WriteStartObject("boot_limits");
+            writer.WriteNumber("max_tries", Limits.MaxTries);
+            writer.WriteNumber("max_boots_before_recovery", Limits.MaxBootsBeforeRecovery);
+            writer.WriteNumber("health_check_seconds", Limits.HealthCheckSeconds);
             writer.WriteEndObject();
             writer.WriteStartObject("simulation");
-            writer.WriteString("osHealth", OsHealth.ToString());
+            writer.WriteString("os_health", OsHealth.ToString());
             writer.WriteEndObject();
             writer.WriteEndObject();
         }
@@ -181,7 +181,7 @@ public sealed record BoardConfig
             CheckBoardId(BoardId);
             if (TrustedKeys.Count is 0 or > MaxTrustedKeys)
             {
-                throw new BoardFieldException("trustedKeys", $"expected 1 to {MaxTrustedKeys} keys, found {TrustedKeys.Count}");
+                throw new BoardFieldException("trusted_keys", $"expected 1 to {MaxTrustedKeys} keys, found {TrustedKeys.Count}");
             }
 
             foreach (TrustedKey key in TrustedKeys)
@@ -195,7 +195,7 @@ public sealed record BoardConfig
             }
             catch (ArgumentOutOfRangeException e)
             {
-                throw new BoardFieldException("bootLimits." + Camel(e.ParamName), e.Message.Split(" (Parameter")[0]);
+                throw new BoardFieldException("boot_limits." + Snake(e.ParamName), e.Message.Split(" (Parameter")[0]);
             }
         }
         catch (BoardFieldException e)
@@ -204,7 +204,8 @@ public sealed record BoardConfig
         }
     }
 
-    private static string Camel(string? name) => string.IsNullOrEmpty(name) ? "" : char.ToLowerInvariant(name[0]) + name[1..];
+    private static string Snake(string? name) =>
+        string.IsNullOrEmpty(name) ? "" : string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     private static BoardConfig FromJson(JsonElement root)
     {
@@ -225,7 +226,7 @@ public sealed record BoardConfig
             throw new BoardFieldException("version", $"expected {CurrentVersion}, found {version}");
         }
 
-        string boardId = String(root, "boardId", MaxBoardIdLength);
+        string boardId = String(root, "board_id", MaxBoardIdLength);
         CheckBoardId(boardId);
         string profileText = String(root, "profile", 16);
         if (!BoardLayout.TryParseProfile(profileText, out BoardProfile profile))
@@ -233,25 +234,25 @@ public sealed record BoardConfig
             throw new BoardFieldException("profile", $"expected 'ab' or 'single', found '{profileText}'");
         }
 
-        JsonElement keysElement = Property(root, "trustedKeys", JsonValueKind.Array);
+        JsonElement keysElement = Property(root, "trusted_keys", JsonValueKind.Array);
         int count = keysElement.GetArrayLength();
         if (count is 0 or > MaxTrustedKeys)
         {
-            throw new BoardFieldException("trustedKeys", $"expected 1 to {MaxTrustedKeys} keys, found {count}");
+            throw new BoardFieldException("trusted_keys", $"expected 1 to {MaxTrustedKeys} keys, found {count}");
         }
 
         var keys = new List<TrustedKey>(count);
         int index = 0;
         foreach (JsonElement keyElement in keysElement.EnumerateArray())
         {
-            string at = $"trustedKeys[{index++}]";
+            string at = $"trusted_keys[{index++}]";
             if (keyElement.ValueKind != JsonValueKind.Object)
             {
                 throw new BoardFieldException(at, $"expected an object, found {keyElement.ValueKind}");
             }
 
-            string keyId = Nested(at, () => String(keyElement, "keyId", 64));
-            string pem = Nested(at, () => String(keyElement, "publicKey", MaxPemLength));
+            string keyId = Nested(at, () => String(keyElement, "key_id", 64));
+            string pem = Nested(at, () => String(keyElement, "public_key", MaxPemLength));
             Nested(at, () => { CheckKey(keyId, pem); return 0; });
             keys.Add(new TrustedKey(keyId, pem));
         }
@@ -259,17 +260,17 @@ public sealed record BoardConfig
         RecoveryConfig recovery = root.TryGetProperty("recovery", out JsonElement recoveryElement)
             ? ParseRecovery(recoveryElement) : RecoveryConfig.Default;
         BootLimits limits = BootLimits.Default;
-        if (root.TryGetProperty("bootLimits", out JsonElement limitsElement))
+        if (root.TryGetProperty("boot_limits", out JsonElement limitsElement))
         {
             if (limitsElement.ValueKind != JsonValueKind.Object)
             {
-                throw new BoardFieldException("bootLimits", $"expected an object, found {limitsElement.ValueKind}");
+                throw new BoardFieldException("boot_limits", $"expected an object, found {limitsElement.ValueKind}");
             }
 
             limits = new BootLimits(
-                Nested("bootLimits", () => Int(limitsElement, "maxTries", 1, Control.SlotState.MaxTries)),
-                Nested("bootLimits", () => Int(limitsElement, "maxBootsBeforeRecovery", 1, BootLimits.MaxBootLimit)),
-                Nested("bootLimits", () => Int(limitsElement, "healthCheckSeconds", 0, BootLimits.MaxHealthCheckSeconds)));
+                Nested("boot_limits", () => Int(limitsElement, "max_tries", 1, Control.SlotState.MaxTries)),
+                Nested("boot_limits", () => Int(limitsElement, "max_boots_before_recovery", 1, BootLimits.MaxBootLimit)),
+                Nested("boot_limits", () => Int(limitsElement, "health_check_seconds", 0, BootLimits.MaxHealthCheckSeconds)));
         }
 
         OsHealth health = OsHealth.Healthy;
@@ -280,10 +281,10 @@ public sealed record BoardConfig
                 throw new BoardFieldException("simulation", $"expected an object, found {simulation.ValueKind}");
             }
 
-            string text = Nested("simulation", () => String(simulation, "osHealth", 64));
+            string text = Nested("simulation", () => String(simulation, "os_health", 64));
             if (!OsHealth.TryParse(text, out health))
             {
-                throw new BoardFieldException("simulation.osHealth", $"expected healthy, hang or crash-after=N, found '{text}'");
+                throw new BoardFieldException("simulation.os_health", $"expected healthy, hang or crash-after=N, found '{text}'");
             }
         }
 
@@ -341,7 +342,7 @@ public sealed record BoardConfig
     {
         if (string.IsNullOrEmpty(boardId) || boardId.Length > MaxBoardIdLength || boardId.Any(c => c is < '!' or > '~'))
         {
-            throw new BoardFieldException("boardId", $"expected 1 to {MaxBoardIdLength} printable ASCII characters without spaces, found '{boardId}'");
+            throw new BoardFieldException("board_id", $"expected 1 to {MaxBoardIdLength} printable ASCII characters without spaces, found '{boardId}'");
         }
     }
 
@@ -349,12 +350,12 @@ public sealed record BoardConfig
     {
         if (keyId.Length != 32 || !keyId.All(char.IsAsciiHexDigitLower))
         {
-            throw new BoardFieldException("keyId", $"expected 32 lowercase hex digits, found '{keyId}'");
+            throw new BoardFieldException("key_id", $"expected 32 lowercase hex digits, found '{keyId}'");
         }
 
         if (pem.Length > MaxPemLength || !pem.Contains("-----BEGIN PUBLIC KEY-----", StringComparison.Ordinal))
         {
-            throw new BoardFieldException("publicKey", $"expected a PEM PUBLIC KEY block of at most {MaxPemLength} characters");
+            throw new BoardFieldException("public_key", $"expected a PEM PUBLIC KEY block of at most {MaxPemLength} characters");
         }
     }
 

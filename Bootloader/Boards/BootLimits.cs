@@ -1,6 +1,6 @@
 namespace RecoverySim.Bootloader.Boards;
 
-/// <summary>The boot-counting limits of a board (board.json <c>bootLimits</c>).</summary>
+/// <summary>The boot-counting limits of a board (board.json <c>boot_limits</c>).</summary>
 /// <param name="MaxTries">Tries a newly activated slot gets (1 to 7; Android's boot control allows 7).</param>
 /// <param name="MaxBootsBeforeRecovery">
 /// Power-ons in a row without the OS marking success after which the bootloader enters recovery
@@ -23,17 +23,17 @@ public readonly record struct BootLimits(int MaxTries, int MaxBootsBeforeRecover
     {
         if (MaxTries is < 1 or > Control.SlotState.MaxTries)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxTries), MaxTries, $"maxTries must be 1 to {Control.SlotState.MaxTries}");
+            throw new ArgumentOutOfRangeException(nameof(MaxTries), MaxTries, $"max_tries must be 1 to {Control.SlotState.MaxTries}");
         }
 
         if (MaxBootsBeforeRecovery is < 1 or > MaxBootLimit)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxBootsBeforeRecovery), MaxBootsBeforeRecovery, $"maxBootsBeforeRecovery must be 1 to {MaxBootLimit}");
+            throw new ArgumentOutOfRangeException(nameof(MaxBootsBeforeRecovery), MaxBootsBeforeRecovery, $"max_boots_before_recovery must be 1 to {MaxBootLimit}");
         }
 
         if (HealthCheckSeconds is < 0 or > MaxHealthCheckSeconds)
         {
-            throw new ArgumentOutOfRangeException(nameof(HealthCheckSeconds), HealthCheckSeconds, $"healthCheckSeconds must be 0 to {MaxHealthCheckSeconds}");
+            throw new ArgumentOutOfRangeException(nameof(HealthCheckSeconds), HealthCheckSeconds, $"health_check_seconds must be 0 to {MaxHealthCheckSeconds}");
         }
     }
 }

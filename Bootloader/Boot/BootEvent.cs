@@ -51,12 +51,12 @@ public sealed record BootEvent(DateTimeOffset Time, BootEventKind Kind, string M
         if (Slot is not null) writer.WriteString("slot", Slot);
         if (Partition is not null) writer.WriteString("partition", Partition);
         if (Reason is not null) writer.WriteString("reason", Reason);
-        if (TriesRemaining is not null) writer.WriteNumber("triesRemaining", TriesRemaining.Value);
+        if (TriesRemaining is not null) writer.WriteNumber("tries_remaining", TriesRemaining.Value);
         if (Release is not null) writer.WriteString("release", Release);
         if (Version is not null) writer.WriteString("version", Version);
         if (Location is not null) writer.WriteNumber("location", Location.Value);
-        if (RollbackIndex is not null) writer.WriteNumber("rollbackIndex", RollbackIndex.Value);
-        if (PreviousRollbackIndex is not null) writer.WriteNumber("previousRollbackIndex", PreviousRollbackIndex.Value);
+        if (RollbackIndex is not null) writer.WriteNumber("rollback_index", RollbackIndex.Value);
+        if (PreviousRollbackIndex is not null) writer.WriteNumber("previous_rollback_index", PreviousRollbackIndex.Value);
         if (Count is not null) writer.WriteNumber("count", Count.Value);
         writer.WriteEndObject();
     }

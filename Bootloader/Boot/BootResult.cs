@@ -29,7 +29,7 @@ public sealed record BootResult(BootOutcome Outcome, IReadOnlyList<BootEvent> Ev
 
     /// <summary>
     /// Writes the result as one JSON object: <c>outcome</c>, <c>slot</c>, <c>release</c>,
-    /// <c>version</c>, <c>recoveryReason</c>, <c>os</c>, <c>markedSuccessful</c>, <c>events</c>.
+    /// <c>version</c>, <c>recovery_reason</c>, <c>os</c>, <c>marked_successful</c>, <c>events</c>.
     /// </summary>
     public void WriteJson(Utf8JsonWriter writer)
     {
@@ -39,9 +39,9 @@ public sealed record BootResult(BootOutcome Outcome, IReadOnlyList<BootEvent> Ev
         writer.WriteString("slot", Slot);
         writer.WriteString("release", Release);
         writer.WriteString("version", Version);
-        writer.WriteString("recoveryReason", RecoveryReason == RecoveryReason.None ? null : BootOutcomeNames.Kebab(RecoveryReason));
+        writer.WriteString("recovery_reason", RecoveryReason == RecoveryReason.None ? null : BootOutcomeNames.Kebab(RecoveryReason));
         writer.WriteString("os", Os is null ? null : BootOutcomeNames.Kebab(Os.Value));
-        writer.WriteBoolean("markedSuccessful", MarkedSuccessful);
+        writer.WriteBoolean("marked_successful", MarkedSuccessful);
         writer.WriteStartArray("events");
         foreach (BootEvent e in Events)
         {

@@ -79,6 +79,19 @@ public sealed class BootControlStore
     }
 
     /// <summary>
+    /// Reads both copies and reports the newest valid one without repairing anything (for
+    /// inspection tools that must not write). Does not change what <see cref="Current"/> says.
+    /// </summary>
+    public BootControlRead Peek()
+    {
+        byte[] buffer = new byte[_copyBytes];
+        bool valid0 = ReadCopy(0, buffer, out BootControlBlock copy0);
+        bool valid1 = ReadCopy(1, buffer, out BootControlBlock copy1);
+        BootControlBlock? newest = valid0 && valid1 ? (copy1.Sequence > copy0.Sequence ? copy1 : copy0) : valid0 ? copy0 : valid1 ? copy1 : null;
+        return new BootControlRead(newest, valid0, valid1, null);
+    }
+
+    /// <summary>
     /// Writes <paramref name="block"/> as the new state: sequence = current + 1, over the copy
     /// that does not hold the current state, then flushes. Returns the block as stored.
     /// </summary>

@@ -78,6 +78,21 @@ public sealed class RpmbStore
     }
 
     /// <summary>
+    /// Reads the counters of the newest valid copy without repairing anything (for inspection
+    /// tools that must not write); null when neither copy is valid. <paramref name="validCopies"/>
+    /// says how many copies are valid (0, 1 or 2).
+    /// </summary>
+    public RollbackIndexes? Peek(out int validCopies)
+    {
+        byte[] buffer = new byte[_copyBytes];
+        bool valid0 = ReadCopy(0, buffer, out RpmbBlock copy0);
+        bool valid1 = ReadCopy(1, buffer, out RpmbBlock copy1);
+        validCopies = (valid0 ? 1 : 0) + (valid1 ? 1 : 0);
+        return valid0 && valid1 ? (copy1.WriteCounter > copy0.WriteCounter ? copy1 : copy0).Indexes
+            : valid0 ? copy0.Indexes : valid1 ? copy1.Indexes : null;
+    }
+
+    /// <summary>
     /// Raises the counters of <paramref name="raises"/> (location, value) in one atomic write.
     /// Values at or below the stored ones change nothing; when nothing changes nothing is written.
     /// Returns the counters as stored.

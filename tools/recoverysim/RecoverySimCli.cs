@@ -17,6 +17,8 @@ public static class RecoverySimCli
             Commands.TftpCommands.Create(context),
             Commands.KeysCommands.Create(context),
             Commands.ImageCommands.Create(context),
+            Commands.BoardCommands.Create(context),
+            Commands.BootCommand.Create(context),
         })
         {
             root.Subcommands.Add(command);

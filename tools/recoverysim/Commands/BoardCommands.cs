@@ -1,0 +1,162 @@
+using System.CommandLine;
+using RecoverySim.Bootloader.Boards;
+using RecoverySim.Bootloader.Os;
+using RecoverySim.GoldenImage.Bundle;
+using RecoverySim.GoldenImage.Keys;
+
+namespace RecoverySim.Cli.Commands;
+
+/// <summary>
+/// <c>recoverysim board create|flash|inspect|corrupt</c>: simulated boards (DESIGN.md "The board",
+/// docs/FORMAT.md "board").
+/// </summary>
+public static class BoardCommands
+{
+    /// <summary>Builds the <c>board</c> command group.</summary>
+    public static Command Create(CliContext context)
+    {
+        var board = new Command("board", "Simulated boards: a directory with disk.img (GPT), rpmb.bin and board.json.");
+        board.Subcommands.Add(CreateCreate(context));
+        board.Subcommands.Add(CreateFlash(context));
+        board.Subcommands.Add(BoardInspectCommand.Create(context));
+        board.Subcommands.Add(CreateCorrupt(context));
+        return board;
+    }
+
+    private static Command CreateCreate(CliContext context)
+    {
+        var command = new Command("create", "Create a board directory: disk.img with a GPT (profile ab: misc, boot_a/b, system_a/b, vendor_a/b, userdata; single: misc, boot, system, vendor, userdata), rpmb.bin with counters at 0, and board.json.");
+        var dir = new Argument<string>("DIR") { Description = "The new board directory (must not exist or be empty)." };
+        var profile = new Option<string>("--profile") { Description = "ab (default) or single.", DefaultValueFactory = _ => "ab" };
+        var boardId = new Option<string>("--board") { Description = "The board id images must carry.", Required = true };
+        var pubkey = new Option<string[]>("--pubkey") { Description = "Trusted public key (SubjectPublicKeyInfo PEM); repeat to trust several.", Required = true };
+        var sizes = new Option<string?>("--sizes") { Description = "Partition sizes, e.g. boot=4M,system=16M,vendor=8M,userdata=8M,misc=1M (K, M, G; multiples of 4K)." };
+        var maxTries = new Option<int>("--max-tries") { Description = "Tries of a newly activated slot (1-7).", DefaultValueFactory = _ => BootLimits.Default.MaxTries };
+        var maxBoots = new Option<int>("--max-boots") { Description = "Power-ons without success before recovery (U-Boot bootlimit).", DefaultValueFactory = _ => BootLimits.Default.MaxBootsBeforeRecovery };
+        var healthCheck = new Option<int>("--health-check-seconds") { Description = "Simulated seconds the OS health check takes.", DefaultValueFactory = _ => BootLimits.Default.HealthCheckSeconds };
+        var osHealth = new Option<string>("--os-health") { Description = "Default OS behaviour: healthy, hang or crash-after=N.", DefaultValueFactory = _ => "healthy" };
+        var tftp = new Option<string?>("--tftp") { Description = "Recovery TFTP source as HOST[:PORT]/FILE (default 127.0.0.1:69/golden.tar)." };
+        var usb = new Option<string?>("--usb") { Description = "Recovery USB stick image path (default usb.img in the board directory)." };
+        command.Arguments.Add(dir);
+        foreach (Option option in new Option[] { profile, boardId, pubkey, sizes, maxTries, maxBoots, healthCheck, osHealth, tftp, usb })
+        {
+            command.Options.Add(option);
+        }
+
+        CliAction.Set(command, context, parse =>
+        {
+            string path = parse.GetValue(dir)!;
+            if (!BoardLayout.TryParseProfile(parse.GetValue(profile), out BoardProfile chosen))
+            {
+                throw new CommandFailedException($"--profile: expected ab or single, found '{parse.GetValue(profile)}'", ExitCodes.Usage);
+            }
+
+            if (!OsHealth.TryParse(parse.GetValue(osHealth), out OsHealth health))
+            {
+                throw new CommandFailedException($"--os-health: expected healthy, hang or crash-after=N, found '{parse.GetValue(osHealth)}'", ExitCodes.Usage);
+            }
+
+            var keys = new List<TrustedKey>();
+            foreach (string keyPath in parse.GetValue(pubkey)!)
+            {
+                VerificationKey key = VerificationKey.Load(keyPath);
+                keys.Add(new TrustedKey(key.KeyId.ToString(), key.ToPem()));
+            }
+
+            RecoveryConfig recovery = RecoveryConfig.Default;
+            if (parse.GetValue(tftp) is string source)
+            {
+                int slash = source.IndexOf('/', StringComparison.Ordinal);
+                if (slash <= 0 || slash == source.Length - 1)
+                {
+                    throw new CommandFailedException($"--tftp: expected HOST[:PORT]/FILE, found '{source}'", ExitCodes.Usage);
+                }
+
+                recovery = recovery with { TftpServer = source[..slash], TftpFile = source[(slash + 1)..] };
+            }
+
+            if (parse.GetValue(usb) is string stick)
+            {
+                recovery = recovery with { UsbPath = stick };
+            }
+
+            var config = new BoardConfig
+            {
+                BoardId = parse.GetValue(boardId)!,
+                Profile = chosen,
+                TrustedKeys = keys,
+                Recovery = recovery,
+                Limits = new BootLimits(parse.GetValue(maxTries), parse.GetValue(maxBoots), parse.GetValue(healthCheck)),
+                OsHealth = health,
+            };
+            PartitionSizes partitionSizes = PartitionSizes.Parse(parse.GetValue(sizes), PartitionSizes.Default);
+            Board.Create(path, config, partitionSizes);
+            context.Output.WriteLine($"{path}: {BoardLayout.ProfileName(chosen)} board '{config.BoardId}' created: disk.img {Board.DiskBytes(chosen, partitionSizes)} bytes ({string.Join(", ", BoardLayout.Partitions(chosen))}), rpmb.bin, board.json trusting {string.Join(", ", keys.Select(k => k.KeyId))}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command CreateFlash(CliContext context)
+    {
+        var command = new Command("flash", "Factory flash: verify a golden image against the board (trusted keys, board id, rollback indexes), then write each partition into both slots and reset the boot control block. userdata is not touched.");
+        var dir = new Argument<string>("DIR") { Description = "The board directory." };
+        var golden = new Argument<string>("GOLDEN") { Description = "The golden image (image build)." };
+        command.Arguments.Add(dir);
+        command.Arguments.Add(golden);
+        CliAction.Set(command, context, async (parse, cancel) =>
+        {
+            string goldenPath = parse.GetValue(golden)!;
+            if (!File.Exists(goldenPath))
+            {
+                throw new CommandFailedException($"{goldenPath}: no such golden image");
+            }
+
+            using Board board = Board.Open(parse.GetValue(dir)!);
+            VerifiedGoldenImage image = await FactoryFlash.FlashAsync(board,
+                () => new FileStream(goldenPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan), cancel).ConfigureAwait(false);
+            var targets = image.Manifest.Partitions.SelectMany(p => FactoryFlash.TargetsOf(board, p.Name));
+            await context.Output.WriteLineAsync($"{parse.GetValue(dir)}: flashed release {image.Manifest.ReleaseId}, version {image.Manifest.Version}, rollback index {image.Manifest.RollbackIndex} into {string.Join(", ", targets)}; boot control block reset (slot a first)").ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command CreateCorrupt(CliContext context)
+    {
+        var command = new Command("corrupt", "Damage one partition on purpose: its header, a byte range, random bit flips, or all of it.");
+        var dir = new Argument<string>("DIR") { Description = "The board directory." };
+        var partition = new Option<string>("--partition") { Description = "Partition name (boot_a, system_b, vendor, misc, ...).", Required = true };
+        var header = new Option<bool>("--header") { Description = "Invert four bytes of the partition header (its CRC fails)." };
+        var offset = new Option<long?>("--offset") { Description = "Invert bytes from this byte offset in the partition." };
+        var length = new Option<long>("--length") { Description = "With --offset: how many bytes (default 1).", DefaultValueFactory = _ => 1 };
+        var flips = new Option<int?>("--bit-flips") { Description = "Flip this many random bits inside the partition image." };
+        var seed = new Option<int>("--seed") { Description = "With --bit-flips: the seed of the bit positions.", DefaultValueFactory = _ => 1 };
+        var erase = new Option<bool>("--erase") { Description = "Erase the whole partition." };
+        command.Arguments.Add(dir);
+        foreach (Option option in new Option[] { partition, header, offset, length, flips, seed, erase })
+        {
+            command.Options.Add(option);
+        }
+
+        CliAction.Set(command, context, parse =>
+        {
+            int modes = (parse.GetValue(header) ? 1 : 0) + (parse.GetValue(offset) is null ? 0 : 1) + (parse.GetValue(flips) is null ? 0 : 1) + (parse.GetValue(erase) ? 1 : 0);
+            if (modes != 1)
+            {
+                throw new CommandFailedException("board corrupt: give exactly one of --header, --offset N [--length N], --bit-flips N [--seed S], --erase", ExitCodes.Usage);
+            }
+
+            using Board board = Board.Open(parse.GetValue(dir)!);
+            string name = parse.GetValue(partition)!;
+            board.Partition(name); // names the partitions when this one does not exist, before anything is written
+            string done = parse.GetValue(header) ? PartitionCorruption.DamageHeader(board, name)
+                : parse.GetValue(offset) is long at ? PartitionCorruption.InvertRange(board, name, at, parse.GetValue(length))
+                : parse.GetValue(flips) is int count ? PartitionCorruption.FlipBits(board, name, count, parse.GetValue(seed))
+                : PartitionCorruption.Erase(board, name);
+            context.Output.WriteLine(done);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
