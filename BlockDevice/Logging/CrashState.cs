@@ -97,6 +97,63 @@ public readonly record struct CrashState
         return new CrashState(prefix, null, landedSectors);
     }
 
+    /// <summary>
+    /// The crash states a campaign explores over <paramref name="log"/>, in log order: for every
+    /// prefix k (0 to the log's length), <c>p&lt;k&gt;</c>; then its cache-loss states — all of them
+    /// when the <c>m</c> volatile entries give at most <paramref name="maxCacheStatesPerPrefix"/>
+    /// subsets (2^m), else "none landed" plus seeded random subsets up to that many; then, when
+    /// entry k is a write of s &gt; 1 sectors, <c>p&lt;k&gt;-t1</c> … <c>-t(s-1)</c>.
+    /// </summary>
+    public static IEnumerable<CrashState> Enumerate(WriteLog log, int maxCacheStatesPerPrefix = 16, long seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCacheStatesPerPrefix);
+        var random = new Faults.SeededRandom(seed);
+        for (int k = 0; k <= log.Count; k++)
+        {
+            yield return AfterPrefix(k);
+            int m = log.VolatileCount(k);
+            if (m > 0 && maxCacheStatesPerPrefix > 0)
+            {
+                bool[] landed = new bool[m];
+                if (m < 31 && 1 << m <= maxCacheStatesPerPrefix)
+                {
+                    // Every subset except "all landed", which is p<k> itself.
+                    for (int mask = 0; mask < (1 << m) - 1; mask++)
+                    {
+                        for (int i = 0; i < m; i++)
+                        {
+                            landed[i] = (mask >> i & 1) != 0;
+                        }
+
+                        yield return WithCacheLoss(k, landed);
+                    }
+                }
+                else
+                {
+                    yield return WithCacheLoss(k, landed);
+                    for (int n = 1; n < maxCacheStatesPerPrefix; n++)
+                    {
+                        for (int i = 0; i < m; i++)
+                        {
+                            landed[i] = random.NextBool();
+                        }
+
+                        yield return WithCacheLoss(k, landed);
+                    }
+                }
+            }
+
+            if (k < log.Count && log[k].Kind == WriteLogEntryKind.Write)
+            {
+                for (int t = 1; t < log[k].SectorCount; t++)
+                {
+                    yield return TornWrite(k, t);
+                }
+            }
+        }
+    }
+
     /// <summary>Whether volatile entry <paramref name="index"/> (after the last flush) landed.</summary>
     public bool Landed(int index)
     {

@@ -10,13 +10,6 @@ public sealed class DeviceModelTests : IDisposable
     private const long Sectors = 48;
     private const int Iterations = 60;
 
-    private static readonly Gen<(long Sector, long Count, int Seed, bool Fua)> GenWrite =
-        Gen.Select(Gen.Long[0, Sectors - 1], Gen.Long[1, 6], Gen.Int, Gen.Bool)
-            .Select(t => (t.Item1, Math.Min(t.Item2, Sectors - t.Item1), t.Item3, t.Item4));
-
-    private static readonly Gen<(long Sector, long Count)> GenRange =
-        Gen.Select(Gen.Long[0, Sectors - 1], Gen.Long[0, 8]).Select(t => (t.Item1, Math.Min(t.Item2, Sectors - t.Item1)));
-
     private readonly string _directory = Directory.CreateTempSubdirectory("recoverysim-blockdev-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
@@ -50,31 +43,27 @@ public sealed class DeviceModelTests : IDisposable
     }
 
     [Fact]
-    public void OverlayDevice_behaves_as_the_model_and_never_writes_its_base()
-    {
-        Verify(() =>
-        {
-            var baseImage = new MemoryBlockDevice(Sectors, SectorSize);
-            return new OverlayBlockDevice(baseImage);
-        }, extraCheck: _ => true);
-
-        // The base is all zeros; a written overlay must leave it so.
-        var image = new MemoryBlockDevice(Sectors, SectorSize);
-        var overlay = new OverlayBlockDevice(image);
-        overlay.Write(3, SectorModel.Data(1, 4, SectorSize));
-        Assert.Equal(0, image.AllocatedBytes);
-    }
+    public void OverlayDevice_behaves_as_the_model_and_never_writes_its_base() =>
+        Verify(() => new OverlayBlockDevice(ReadOnlyBase()), initial: BaseContent());
 
     [Fact]
-    public void CrashStateOverlay_behaves_as_the_model_over_its_state()
+    public void CrashStateOverlay_behaves_as_the_model_over_its_state() =>
+        Verify(() => CrashState.AfterPrefix(0).Open(ReadOnlyBase(), new WriteLog(SectorSize, Sectors)), initial: BaseContent());
+
+    [Fact]
+    public void MemoryDevice_across_its_allocation_chunks_behaves_as_the_model()
     {
-        // An overlay opened on a crash state is itself a device: writes over it, reads through it.
-        Verify(() =>
-        {
-            var baseImage = new MemoryBlockDevice(Sectors, SectorSize);
-            var log = new WriteLog(SectorSize, Sectors);
-            return CrashState.AfterPrefix(0).Open(baseImage, log);
-        });
+        // Three chunks of 2048 sectors, the last one partial; operations cluster on the boundaries.
+        const long sectors = 2 * 2048 + 10;
+        Gen<long> nearBoundaries = Gen.OneOf(Gen.Long[0, sectors - 1], Gen.Long[2040, 2050], Gen.Long[4090, sectors - 1]);
+        Verify(() => new MemoryBlockDevice(sectors, SectorSize), sectors: sectors, sectorGen: nearBoundaries);
+
+        // A discard of a whole chunk gives its memory back.
+        var device = new MemoryBlockDevice(sectors, SectorSize);
+        device.Write(2047, SectorModel.Data(1, 3, SectorSize));
+        Assert.Equal(2 * MemoryBlockDevice.ChunkBytes, device.AllocatedBytes);
+        device.Discard(2048, 2048);
+        Assert.Equal(MemoryBlockDevice.ChunkBytes, device.AllocatedBytes);
     }
 
     [Fact]
@@ -85,16 +74,41 @@ public sealed class DeviceModelTests : IDisposable
     public void FaultyDevice_with_a_volatile_cache_reads_its_cached_writes() =>
         Verify(() => new FaultyBlockDevice(new MemoryBlockDevice(Sectors, SectorSize), seed: 7, volatileCache: true));
 
-    private static void Verify(Func<IBlockDevice> create, Func<IBlockDevice, bool>? extraCheck = null)
+    /// <summary>A base that fails any write: an overlay must never write through to it.</summary>
+    private static IBlockDevice ReadOnlyBase()
     {
+        var guarded = new FaultyBlockDevice(MemoryBlockDevice.FromImage(BaseContent(), SectorSize), seed: 0);
+        guarded.ProtectRange(0, Sectors);
+        return guarded;
+    }
+
+    private static byte[] BaseContent() => SectorModel.Data(4, Sectors, SectorSize);
+
+    private static SectorModel ModelWith(long sectors, byte[]? initial)
+    {
+        var model = new SectorModel(SectorSize, sectors);
+        if (initial is not null)
+        {
+            model.Write(0, initial);
+        }
+
+        return model;
+    }
+
+    private static void Verify(Func<IBlockDevice> create, Func<IBlockDevice, bool>? extraCheck = null, long sectors = Sectors, Gen<long>? sectorGen = null, byte[]? initial = null)
+    {
+        sectorGen ??= Gen.Long[0, sectors - 1];
+        var genWrite = Gen.Select(sectorGen, Gen.Long[1, 6], Gen.Int, Gen.Bool)
+            .Select(t => (Sector: t.Item1, Count: Math.Min(t.Item2, sectors - t.Item1), Seed: t.Item3, Fua: t.Item4));
+        var genRange = Gen.Select(sectorGen, Gen.Long[0, 8]).Select(t => (Sector: t.Item1, Count: Math.Min(t.Item2, sectors - t.Item1)));
         Check.SampleModelBased(
-            Gen.Const(0).Select(_ => (new DeviceUnderTest(create()), new SectorModel(SectorSize, Sectors))),
+            Gen.Const(0).Select(_ => (new DeviceUnderTest(create()), ModelWith(sectors, initial))),
             [
-                GenWrite.Operation<DeviceUnderTest, SectorModel>(
+                genWrite.Operation<DeviceUnderTest, SectorModel>(
                     w => $"Write({w.Sector}, {w.Count} sectors, seed {w.Seed}, fua {w.Fua})",
                     (d, w) => d.Device.Write(w.Sector, SectorModel.Data(w.Seed, w.Count, SectorSize), w.Fua ? WriteFlags.ForceUnitAccess : WriteFlags.None),
                     (m, w) => m.Write(w.Sector, SectorModel.Data(w.Seed, w.Count, SectorSize))),
-                GenRange.Operation<DeviceUnderTest, SectorModel>(
+                genRange.Operation<DeviceUnderTest, SectorModel>(
                     r => $"Read({r.Sector}, {r.Count})",
                     (d, r) =>
                     {
@@ -103,7 +117,7 @@ public sealed class DeviceModelTests : IDisposable
                         d.Reads.Add(buffer);
                     },
                     (m, r) => m.Reads.Add(m.Read(r.Sector, r.Count))),
-                GenRange.Operation<DeviceUnderTest, SectorModel>(
+                genRange.Operation<DeviceUnderTest, SectorModel>(
                     r => $"Discard({r.Sector}, {r.Count})",
                     (d, r) => d.Device.Discard(r.Sector, r.Count),
                     (m, r) => m.Discard(r.Sector, r.Count)),

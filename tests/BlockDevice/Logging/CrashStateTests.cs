@@ -64,6 +64,39 @@ public sealed class CrashStateTests
     }
 
     [Fact]
+    public void Enumerate_gives_every_prefix_every_small_cache_subset_and_every_torn_prefix_all_openable()
+    {
+        Gen.Select(GenOp.Array[0, 12], Gen.Int[1, 40]).Sample((ops, limit) =>
+        {
+            MemoryBlockDevice baseImage = BaseImage();
+            WriteLog log = Record(baseImage, ops);
+            CrashState[] states = [.. CrashState.Enumerate(log, limit, seed: 1)];
+            int expected = 0;
+            for (int k = 0; k <= log.Count; k++)
+            {
+                Assert.Contains(CrashState.AfterPrefix(k), states);
+                int m = log.VolatileCount(k);
+                expected += 1 + (m == 0 ? 0 : (1 << m) <= limit ? (1 << m) - 1 : limit);
+                if (k < log.Count && log[k].Kind == WriteLogEntryKind.Write)
+                {
+                    expected += (int)log[k].SectorCount - 1;
+                    for (int t = 1; t < log[k].SectorCount; t++)
+                    {
+                        Assert.Contains(CrashState.TornWrite(k, t), states);
+                    }
+                }
+            }
+
+            Assert.Equal(expected, states.Length);
+            foreach (CrashState state in states)
+            {
+                using OverlayBlockDevice overlay = state.Open(baseImage, log);
+                Assert.True(IndependentReplay(baseImage, log, state).AsSpan().SequenceEqual(ReadAll(overlay)));
+            }
+        }, iter: 60, threads: 1);
+    }
+
+    [Fact]
     public void Ids_round_trip()
     {
         GenState.Sample(state => CrashState.Parse(state.ToString()) == state && CrashState.Parse(state.ToString()).ToString() == state.ToString(), iter: 2000);
