@@ -21,7 +21,15 @@ public static class KeysCommands
         var command = new Command("generate", "Generate a key pair: DIR/private.pem (PKCS#8, mode 0600) and DIR/public.pem (SubjectPublicKeyInfo); print the key id.");
         var output = new Option<string>("--out") { Description = "Directory for private.pem and public.pem (created if missing; existing keys are never overwritten).", Required = true };
         var algorithm = new Option<string>("--algorithm") { Description = "ed25519 (default), ecdsa-p256 or rsa-3072.", DefaultValueFactory = _ => "ed25519" };
-        algorithm.AcceptOnlyFromAmong([.. SignatureAlgorithmNames.All.Select(a => a.Name)]);
+        algorithm.Validators.Add(result =>
+        {
+            // One line (AcceptOnlyFromAmong's message spans several).
+            string? value = result.GetValueOrDefault<string>();
+            if (!SignatureAlgorithmNames.TryParse(value, out _))
+            {
+                result.AddError($"--algorithm '{value}': expected one of {string.Join(", ", SignatureAlgorithmNames.All.Select(a => a.Name))}");
+            }
+        });
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         command.Options.Add(output);
         command.Options.Add(algorithm);
