@@ -147,9 +147,9 @@ public class CrashStateBenchmarks
         return sum + _buffer[7];
     }
 
-    /// <summary>ShortRun (3 warmups, 3 iterations), in process.</summary>
+    /// <summary>ShortRun with 8 warmups (so the first benchmark run in process is not measured before JIT tiering settles), 3 iterations, in process.</summary>
     public sealed class ShortInProcess : ManualConfig
     {
-        public ShortInProcess() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+        public ShortInProcess() => AddJob(Job.ShortRun.WithWarmupCount(8).WithToolchain(InProcessEmitToolchain.Instance));
     }
 }
