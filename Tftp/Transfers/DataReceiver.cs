@@ -9,9 +9,9 @@ namespace RecoverySim.Tftp.Transfers;
 /// (RFC 1350 section 6, RFC 7440 section 4).
 /// </summary>
 /// <remarks>
-/// On a gap or a repeated block the receiver acknowledges the last block it has in order, once
-/// until the next progress, so the sender restarts its window there; repeated DATA never
-/// makes it send a storm of ACKs.
+/// A repeated block in lockstep is acknowledged again (RFC 1350). With windows, a gap or a
+/// repeated block is answered with an ACK of the last block received in order, once per pass
+/// of the sender, so the sender restarts its window there. Never more ACKs than DATA.
 /// </remarks>
 internal sealed class DataReceiver
 {
@@ -59,6 +59,7 @@ internal sealed class DataReceiver
             int sinceAck = 0;
             int retries = 0;
             bool answeredDisorder = false;
+            long lastDisorder = 0;
             if (!initial.IsEmpty)
             {
                 await channel.SendAsync(initial, cancel).ConfigureAwait(false);
@@ -142,15 +143,22 @@ internal sealed class DataReceiver
                         throw new TftpProtocolException(TftpErrorCode.IllegalOperation, $"first DATA block is {data.Block}, expected 1");
                     }
 
-                    if (!answeredDisorder && expected > 1)
+                    // Lockstep (RFC 1350 section 6): a repeated block means our ACK was lost; ACK it
+                    // again. The sender must not answer a repeated ACK (ours does not), so no storm.
+                    // Windows (RFC 7440 section 4): acknowledge the last block received in order,
+                    // once per pass of the sender: a block before the previous disordered one
+                    // means the sender started its window again (it timed out and waits).
+                    long block = expected + distance;
+                    bool answer = settings.WindowSize == 1 ? distance < 0 : !answeredDisorder || block < lastDisorder;
+                    if (expected > 1 && answer)
                     {
-                        // RFC 7440 section 4: acknowledge the last block received in order.
                         await SendAckAsync(expected - 1, cancel).ConfigureAwait(false);
                         resend = ack;
                         answeredDisorder = true;
                         sinceAck = 0;
                     }
 
+                    lastDisorder = block;
                     continue;
                 }
 
