@@ -18,6 +18,9 @@ public sealed class FaultStats
     /// <summary>Discard calls that completed.</summary>
     public long Discards { get; internal set; }
 
+    /// <summary>Operations that change the medium and completed: writes, flushes and discards (the unit of <see cref="FaultyBlockDevice.CutAfterOperations"/>).</summary>
+    public long Operations => Writes + Flushes + Discards;
+
     /// <summary>Power cuts (scheduled or immediate).</summary>
     public long PowerCuts { get; internal set; }
 

@@ -38,6 +38,7 @@ public sealed class FaultyBlockDevice : IBlockDevice
     private readonly HashSet<long> _badSectors = [];
     private readonly List<(long Start, long Count, WriteProtectMode Mode)> _protected = [];
     private long? _writesUntilCut;
+    private long? _operationsUntilCut;
     private int? _cutAtByte;
     private int _nextWriteId;
 
@@ -71,10 +72,10 @@ public sealed class FaultyBlockDevice : IBlockDevice
     /// <summary>Counters of everything seen so far.</summary>
     public FaultStats Stats { get; } = new();
 
-    /// <summary>What the last scheduled cut did to the write it interrupted, or null.</summary>
+    /// <summary>What the last scheduled cut did to the write it interrupted, or null (none yet, or the last cut interrupted a flush or discard).</summary>
     public PowerCutRecord? LastCut { get; private set; }
 
-    /// <summary>Writes still allowed to complete before the scheduled cut, or null when none is scheduled.</summary>
+    /// <summary>Writes still allowed to complete before a cut scheduled by <see cref="CutAfterWrites"/>, or null.</summary>
     public long? WritesUntilCut => _writesUntilCut;
 
     /// <summary>What the interrupted write lands (default <see cref="TornWriteMode.Nothing"/>).</summary>
@@ -119,14 +120,30 @@ public sealed class FaultyBlockDevice : IBlockDevice
             throw new ArgumentOutOfRangeException(nameof(atByte), $"byte offset {atByte} is negative");
         }
 
+        CancelCut();
         _writesUntilCut = writes;
         _cutAtByte = atByte;
+    }
+
+    /// <summary>
+    /// Schedules a power cut counted in operations that change the medium (writes, flushes and
+    /// discards): the next <paramref name="operations"/> complete and the one after is
+    /// interrupted. An interrupted write lands per <see cref="TornWrites"/>; an interrupted flush or
+    /// discard does not happen (the cache is resolved per <see cref="CacheLoss"/>). This reaches
+    /// the cut points <see cref="CutAfterWrites"/> cannot: just before each flush.
+    /// </summary>
+    public void CutAfterOperations(long operations)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(operations);
+        CancelCut();
+        _operationsUntilCut = operations;
     }
 
     /// <summary>Cancels a scheduled cut.</summary>
     public void CancelCut()
     {
         _writesUntilCut = null;
+        _operationsUntilCut = null;
         _cutAtByte = null;
     }
 
@@ -224,15 +241,12 @@ public sealed class FaultyBlockDevice : IBlockDevice
         long count = SectorRange.Check(this, sector, data.Length);
         ThrowIfBad("write", sector, count);
         bool anySilent = CheckProtection(sector, count);
-        if (_writesUntilCut == 0)
+        if (_writesUntilCut == 0 || _operationsUntilCut == 0)
         {
             CutDuringWrite(sector, data, count);
         }
 
-        if (_writesUntilCut > 0)
-        {
-            _writesUntilCut--;
-        }
+        CountDown();
 
         int id = _nextWriteId++;
         if (anySilent)
@@ -260,6 +274,7 @@ public sealed class FaultyBlockDevice : IBlockDevice
     public void Flush()
     {
         ThrowIfOff("flush", 0);
+        CutIfDue("flush", 0);
         WriteBackCache(keep: null);
         _inner.Flush();
         Stats.Flushes++;
@@ -271,6 +286,7 @@ public sealed class FaultyBlockDevice : IBlockDevice
         ThrowIfOff("discard", sector);
         SectorRange.CheckCount(this, sector, count);
         bool anySilent = CheckProtection(sector, count);
+        CutIfDue("discard", sector);
 
         // A discard is ordered after the writes before it: write the cache back first (a device may
         // always persist early), then discard on the medium.
@@ -418,9 +434,38 @@ public sealed class FaultyBlockDevice : IBlockDevice
         LastCut = new PowerCutRecord(writeNumber, sector, count, landedList, garbage);
         IsPowered = false;
         Stats.PowerCuts++;
-        _writesUntilCut = null;
-        _cutAtByte = null;
+        CancelCut();
         throw new PowerLossException($"power cut during write {writeNumber} (sectors [{sector}, {sector}+{count})): {landedList.Count} sectors landed");
+    }
+
+    private void CountDown()
+    {
+        if (_writesUntilCut > 0)
+        {
+            _writesUntilCut--;
+        }
+
+        if (_operationsUntilCut > 0)
+        {
+            _operationsUntilCut--;
+        }
+    }
+
+    /// <summary>For a flush or discard: cuts power instead when the scheduled operation count is reached.</summary>
+    private void CutIfDue(string operation, long sector)
+    {
+        if (_operationsUntilCut == 0)
+        {
+            LastCut = null;
+            CancelCut();
+            CutNow();
+            throw new PowerLossException($"power cut before {operation} (operation {Stats.Operations + 1}) at sector {sector}");
+        }
+
+        if (_operationsUntilCut > 0)
+        {
+            _operationsUntilCut--;
+        }
     }
 
     private void ResolveCacheAtCut()

@@ -234,6 +234,31 @@ public sealed class FaultyBlockDeviceTests
     }
 
     [Fact]
+    public void A_cut_counted_in_operations_can_fall_just_before_a_flush()
+    {
+        var medium = new MemoryBlockDevice(Sectors, SectorSize);
+        var faulty = new FaultyBlockDevice(medium, 1, volatileCache: true) { CacheLoss = CacheLossMode.LoseAll };
+        byte[] a = SectorModel.Data(1, 1, SectorSize);
+        faulty.CutAfterOperations(1);
+        faulty.Write(0, a);
+        Assert.Throws<PowerLossException>(() => faulty.Flush());
+        Assert.Null(faulty.LastCut);
+        faulty.PowerOn();
+        byte[] back = new byte[SectorSize];
+        faulty.Read(0, back);
+        Assert.All(back, x => Assert.Equal(0, x)); // the flush never happened: the cached write was lost
+        Assert.Equal(1, faulty.Stats.Operations);
+
+        faulty.CutAfterOperations(2);
+        faulty.Write(0, a);
+        faulty.Flush();
+        Assert.Throws<PowerLossException>(() => faulty.Discard(0, 1));
+        faulty.PowerOn();
+        faulty.Read(0, back);
+        Assert.Equal(a, back); // flushed before the cut, and the discard never happened
+    }
+
+    [Fact]
     public void Fua_write_supersedes_older_cached_data_of_its_sectors()
     {
         var medium = new MemoryBlockDevice(Sectors, SectorSize);

@@ -55,6 +55,33 @@ public sealed class GptPowerCutTests
     }
 
     [Fact]
+    public void A_cut_at_every_operation_including_just_before_each_flush_reads_as_the_old_or_the_new_table()
+    {
+        (MemoryBlockDevice pristine, GptTable oldTable) = WithTable(GptGen.BoardLayout(), 3);
+        GptTable newTable = GptTable.Create(SectorSize, pristine.SectorCount, GptGen.BoardLayout(userdataBytes: 2 << 20), GptGen.Guids(4));
+        var counter = new FaultyBlockDevice(pristine.Clone(), 0);
+        newTable.Write(counter);
+        Assert.Equal(7, counter.Stats.Operations);
+        for (long n = 0; n < counter.Stats.Operations; n++)
+        {
+            foreach (CacheLossMode cache in Enum.GetValues<CacheLossMode>())
+            {
+                for (long seed = 0; seed < 4; seed++)
+                {
+                    var faulty = new FaultyBlockDevice(pristine.Clone(), seed, volatileCache: true)
+                    {
+                        TornWrites = TornWriteMode.Subset, GarbageOnTear = seed % 2 == 0, CacheLoss = cache,
+                    };
+                    faulty.CutAfterOperations(n);
+                    Assert.Throws<PowerLossException>(() => newTable.Write(faulty));
+                    faulty.PowerOn();
+                    AssertOldOrNew(faulty, oldTable, newTable, $"cut at operation {n + 1}, cache {cache}, seed {seed}");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Every_crash_state_of_generated_table_updates_reads_as_the_old_or_the_new_table()
     {
         // Exhaustive over the write log: every prefix, every subset of the cached writes, every torn prefix of every write.
