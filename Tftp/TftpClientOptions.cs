@@ -3,7 +3,7 @@ using RecoverySim.Tftp.Packets;
 namespace RecoverySim.Tftp;
 
 /// <summary>The settings of a <see cref="TftpClient"/>.</summary>
-public sealed class TftpClientOptions
+public sealed record TftpClientOptions
 {
     /// <summary>The blksize to ask for (8-65464), or null to ask for none (512 bytes, RFC 1350).</summary>
     public int? BlockSize { get; init; }

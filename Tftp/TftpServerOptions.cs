@@ -4,7 +4,7 @@ using RecoverySim.Tftp.Packets;
 namespace RecoverySim.Tftp;
 
 /// <summary>The settings of a <see cref="TftpServer"/>. The defaults are safe: read-only, loopback.</summary>
-public sealed class TftpServerOptions
+public sealed record TftpServerOptions
 {
     /// <summary>The directory served. Every path stays under it (symbolic links included).</summary>
     public required string Root { get; init; }
