@@ -26,9 +26,59 @@ public sealed class BoardPartitionVerifier : IPartitionVerifier
     }
 
     /// <inheritdoc/>
-    public PartitionVerification Verify(string partition, ulong minimumRollbackIndex)
+    public PartitionVerification Verify(string partition, ulong minimumRollbackIndex) =>
+        Verify(partition, _board.Partition(partition), minimumRollbackIndex);
+
+    /// <summary>
+    /// Verifies a slot's partitions. A board opened from its directory checks them concurrently,
+    /// each through its own read-only handle on disk.img (devices are single-caller), so a boot
+    /// uses every core for hashing; events still come out in partition order, up to the first
+    /// failure. A board over caller-provided devices (memory, fault injection) checks them one
+    /// after the other, so injected faults stay deterministic.
+    /// </summary>
+    public IReadOnlyList<PartitionVerification> VerifyAll(IReadOnlyList<(string Partition, ulong MinimumRollbackIndex)> partitions)
     {
-        IBlockDevice device = _board.Partition(partition);
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (_board.Directory is null || partitions.Count < 2)
+        {
+            var sequential = new List<PartitionVerification>(partitions.Count);
+            foreach ((string partition, ulong minimum) in partitions)
+            {
+                PartitionVerification result = Verify(partition, minimum);
+                sequential.Add(result);
+                if (!result.Verified)
+                {
+                    break;
+                }
+            }
+
+            return sequential;
+        }
+
+        string diskPath = Path.Combine(_board.Directory, Board.DiskFile);
+        var results = new PartitionVerification[partitions.Count];
+        try
+        {
+            Parallel.For(0, partitions.Count, i =>
+            {
+                (string partition, ulong minimum) = partitions[i];
+                var entry = _board.PartitionEntry(partition);
+                using FileBlockDevice disk = FileBlockDevice.Open(diskPath, _board.Disk.SectorSize, writable: false);
+                results[i] = Verify(partition, new PartitionDevice(disk, entry.FirstLba, entry.SectorCount), minimum);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // One clear error, as the sequential check would give.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+
+        int firstFailure = Array.FindIndex(results, r => !r.Verified);
+        return firstFailure < 0 ? results : results[..(firstFailure + 1)];
+    }
+
+    private PartitionVerification Verify(string partition, IBlockDevice device, ulong minimumRollbackIndex)
+    {
         long bytes = device.SectorCount * device.SectorSize;
         var policy = new PartitionVerificationPolicy(_keys, _board.Config.BoardId, minimumRollbackIndex)
         {

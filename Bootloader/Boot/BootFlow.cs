@@ -220,13 +220,14 @@ public sealed class BootFlow : IBootControlHal
 
     private (UnbootableReason Failure, IReadOnlyList<PartitionVerification> Partitions) VerifySlot(BootLog log, Slot slot, RollbackIndexes stored)
     {
-        var results = new List<PartitionVerification>(3);
         string name = SlotNames.Name(slot);
-        foreach (string partition in BoardLayout.SlotPartitions(_profile, slot))
+        var requests = BoardLayout.SlotPartitions(_profile, slot)
+            .Select(partition => (partition, stored[BoardLayout.RollbackLocation(BoardLayout.KindOf(partition))]))
+            .ToArray();
+        IReadOnlyList<PartitionVerification> results = _verifier.VerifyAll(requests);
+        foreach (PartitionVerification result in results)
         {
-            int location = BoardLayout.RollbackLocation(BoardLayout.KindOf(partition));
-            PartitionVerification result = _verifier.Verify(partition, stored[location]);
-            results.Add(result);
+            string partition = result.Partition;
             if (!result.Verified)
             {
                 log.Add(BootEventKind.PartitionRejected, $"{partition} rejected: {result.Detail}",
@@ -234,6 +235,7 @@ public sealed class BootFlow : IBootControlHal
                 return (result.Failure, results);
             }
 
+            int location = BoardLayout.RollbackLocation(BoardLayout.KindOf(partition));
             log.Add(BootEventKind.PartitionVerified, $"{partition} verified: release {result.Release}, version {result.Version}, rollback index {result.RollbackIndex}",
                 e => e with { Slot = name, Partition = partition, Release = result.Release, Version = result.Version, RollbackIndex = result.RollbackIndex, Location = location });
         }
