@@ -10,7 +10,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 need=()
 for pair in sgdisk:gdisk in.tftpd:tftpd-hpa tftp:tftp-hpa atftp:atftp curl:curl dnsmasq:dnsmasq-base \
-            bsdiff:bsdiff mcopy:mtools mkfs.vfat:dosfstools openssl:openssl bc:bc; do
+            bsdiff:bsdiff mcopy:mtools mkfs.vfat:dosfstools openssl:openssl bc:bc zstd:zstd; do
   cmd=${pair%%:*} pkg=${pair#*:}
   PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done

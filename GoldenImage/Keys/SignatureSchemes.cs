@@ -112,6 +112,15 @@ internal static class SignatureSchemes
         }
     }
 
+    /// <summary>
+    /// The DER PKCS#8 encoding of a private key. Ed25519 keys are written as PKCS#8 version 1
+    /// (RFC 8410 section 7, no public key attribute), as openssl writes them: openssl 3.0 does
+    /// not read the version 2 form BouncyCastle would produce.
+    /// </summary>
+    public static byte[] PrivateKeyInfo(AsymmetricKeyParameter privateKey) => privateKey is Ed25519PrivateKeyParameters ed
+        ? [.. Ed25519Pkcs8Prefix, .. ed.GetEncoded()]
+        : Org.BouncyCastle.Pkcs.PrivateKeyInfoFactory.CreatePrivateKeyInfo(privateKey).GetDerEncoded();
+
     /// <summary>Parses DER PKCS#8 PrivateKeyInfo, or throws a <see cref="SignatureException"/> naming <paramref name="source"/>.</summary>
     public static AsymmetricKeyParameter ParsePrivate(byte[] der, string source)
     {

@@ -3,7 +3,6 @@ using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Math;
-using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.Security;
 
 namespace RecoverySim.GoldenImage.Keys;
@@ -85,7 +84,7 @@ public sealed class SigningKey
     public static SigningKey Load(string path) => FromPem(KeyPem.ReadFile(path), $"key file '{path}'");
 
     /// <summary>The key as unencrypted PKCS#8 PEM text.</summary>
-    public string ToPem() => KeyPem.Encode(KeyPem.PrivateLabel, PrivateKeyInfoFactory.CreatePrivateKeyInfo(_key).GetDerEncoded());
+    public string ToPem() => KeyPem.Encode(KeyPem.PrivateLabel, SignatureSchemes.PrivateKeyInfo(_key));
 
     /// <summary>
     /// Signs exactly <paramref name="data"/>: Ed25519 signs the bytes themselves, ECDSA and
