@@ -19,6 +19,7 @@ public static class RecoverySimCli
             Commands.ImageCommands.Create(context),
             Commands.BoardCommands.Create(context),
             Commands.BootCommand.Create(context),
+            Commands.DemoCommand.Create(context),
         })
         {
             root.Subcommands.Add(command);

@@ -1,0 +1,164 @@
+using System.CommandLine;
+using System.Net;
+using System.Text.Json;
+using RecoverySim.Tftp;
+
+namespace RecoverySim.Cli.Commands;
+
+/// <summary>
+/// <c>recoverysim demo</c>: the whole story on loopback, told with the same commands a user
+/// types. Each step prints the command line it runs, so the demo doubles as a tutorial.
+/// </summary>
+public static class DemoCommand
+{
+    private const string BoardId = "demo-board";
+
+    /// <summary>Builds the <c>demo</c> command.</summary>
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("demo", "The whole story on loopback: sign a release, flash a board, boot it, brick it slot by slot, fetch the golden image over TFTP, reflash, boot again.");
+        var dir = new Option<string?>("--dir") { Description = "Working directory for keys, images and the board (default: a new temporary directory, kept for inspection)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the payload bytes and of the corruption.", DefaultValueFactory = _ => 1 };
+        command.Options.Add(dir);
+        command.Options.Add(seed);
+        CliAction.Set(command, context, async (parse, cancel) =>
+        {
+            string work = parse.GetValue(dir) ?? Directory.CreateTempSubdirectory("recoverysim-demo-").FullName;
+            if (Directory.Exists(work) && Directory.EnumerateFileSystemEntries(work).Any())
+            {
+                throw new CommandFailedException($"--dir '{work}' is not empty: the demo needs a directory of its own");
+            }
+
+            Directory.CreateDirectory(work);
+            var demo = new DemoRun(context, work);
+            await demo.RunAsync(parse.GetValue(seed), cancel).ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>One run of the demo in its working directory.</summary>
+    private sealed class DemoRun(CliContext context, string work)
+    {
+        private int _step;
+
+        private string Keys => Path.Combine(work, "keys");
+
+        private string Board => Path.Combine(work, "board");
+
+        private string TftpRoot => Path.Combine(work, "tftp-root");
+
+        public async Task RunAsync(int seed, CancellationToken cancel)
+        {
+            await context.Output.WriteLineAsync($"RecoverySim demo in {work}").ConfigureAwait(false);
+
+            Step("Make a signing key and sign release 1.0.0 into a golden image");
+            await RunAsync(cancel, "keys", "generate", "--out", Keys).ConfigureAwait(false);
+            Directory.CreateDirectory(TftpRoot);
+            string[] payloads = WritePayloads(seed);
+            string golden = Path.Combine(TftpRoot, "golden.tar");
+            await RunAsync(cancel, "image", "build", "--key", Path.Combine(Keys, "private.pem"), "--board", BoardId,
+                "--version", "1.0.0", "--rollback-index", "1",
+                "--boot", payloads[0], "--system", payloads[1], "--vendor", payloads[2], "-o", golden).ConfigureAwait(false);
+
+            // The lab bench: our TFTP server on a free loopback port, serving the golden image.
+            var server = new TftpServer(new TftpServerOptions { Root = TftpRoot, EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, context.Time);
+            await using (server.ConfigureAwait(false))
+            {
+                await server.StartAsync(cancel).ConfigureAwait(false);
+                string source = $"127.0.0.1:{server.LocalEndPoint.Port}";
+
+                Step("Create an A/B board that trusts the key, and factory-flash it");
+                await RunAsync(cancel, "board", "create", Board, "--board", BoardId, "--pubkey", Path.Combine(Keys, "public.pem"),
+                    "--tftp", $"{source}/golden.tar").ConfigureAwait(false);
+                await RunAsync(cancel, "board", "flash", Board, golden).ConfigureAwait(false);
+
+                Step("Power on: slot a boots, the OS marks it successful, rollback indexes rise to 1");
+                await BootAsync("booted", "a", cancel).ConfigureAwait(false);
+
+                Step("Corrupt the header of boot_a: the bootloader rejects slot a and falls back to slot b");
+                await RunAsync(cancel, "board", "corrupt", Board, "--partition", "boot_a", "--header").ConfigureAwait(false);
+                await BootAsync("booted", "b", cancel).ConfigureAwait(false);
+
+                Step("Flip bits in boot_b's payload: no bootable slot is left, the board needs recovery");
+                await RunAsync(cancel, "board", "corrupt", Board, "--partition", "boot_b", "--bit-flips", "8",
+                    "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture)).ConfigureAwait(false);
+                await BootAsync("recovery-required", null, cancel).ConfigureAwait(false);
+
+                Step($"Fetch the golden image over TFTP from the bench server at {source} and verify it before writing a byte");
+                string fetched = Path.Combine(work, "fetched.tar");
+                await RunAsync(cancel, "tftp", "get", source, "golden.tar", "-o", fetched, "--blksize", "1468", "--windowsize", "16").ConfigureAwait(false);
+                await RunAsync(cancel, "image", "verify", fetched, "--pubkey", Path.Combine(Keys, "public.pem"),
+                    "--board", BoardId, "--min-rollback-index", "1").ConfigureAwait(false);
+
+                Step("Reflash both slots from the verified golden image (userdata untouched) and boot again");
+                await RunAsync(cancel, "board", "flash", Board, fetched).ConfigureAwait(false);
+                await BootAsync("booted", "a", cancel).ConfigureAwait(false);
+            }
+
+            Step("The board now");
+            await RunAsync(cancel, "board", "inspect", Board).ConfigureAwait(false);
+            await context.Output.WriteLineAsync($"Demo complete: everything it made is in {work}").ConfigureAwait(false);
+        }
+
+        private void Step(string title)
+        {
+            _step++;
+            context.Output.WriteLine();
+            context.Output.WriteLine($"== {_step}. {title}");
+        }
+
+        /// <summary>Runs one command of this CLI as a user would type it; any failure ends the demo.</summary>
+        private async Task RunAsync(CancellationToken cancel, params string[] args)
+        {
+            await context.Output.WriteLineAsync($"$ recoverysim {string.Join(' ', args.Select(Quote))}").ConfigureAwait(false);
+            int code = await RecoverySimCli.RunAsync(args, context, cancel).ConfigureAwait(false);
+            if (code != ExitCodes.Success)
+            {
+                throw new CommandFailedException($"demo: 'recoverysim {args[0]} {args[1]}' failed with exit code {code}");
+            }
+        }
+
+        /// <summary>Powers the board on once and checks the outcome the story expects.</summary>
+        private async Task BootAsync(string outcome, string? slot, CancellationToken cancel)
+        {
+            await context.Output.WriteLineAsync($"$ recoverysim boot {Quote(Board)}").ConfigureAwait(false);
+            var json = new StringWriter();
+            var quiet = new CliContext(json, context.Error, terminal: null, context.Time);
+            await RecoverySimCli.RunAsync(["boot", Board, "--json"], quiet, cancel).ConfigureAwait(false);
+            using JsonDocument result = JsonDocument.Parse(json.ToString());
+            JsonElement root = result.RootElement;
+            foreach (JsonElement e in root.GetProperty("events").EnumerateArray())
+            {
+                await context.Output.WriteLineAsync($"  {e.GetProperty("kind").GetString(),-24} {e.GetProperty("message").GetString()}").ConfigureAwait(false);
+            }
+
+            string? gotOutcome = root.GetProperty("outcome").GetString();
+            string? gotSlot = root.TryGetProperty("slot", out JsonElement s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+            await context.Output.WriteLineAsync($"  => {gotOutcome}{(gotSlot is null ? "" : $" (slot {gotSlot})")}").ConfigureAwait(false);
+            if (gotOutcome != outcome || (slot is not null && gotSlot != slot))
+            {
+                throw new CommandFailedException($"demo: expected boot outcome {outcome}{(slot is null ? "" : $" on slot {slot}")}, got {gotOutcome}{(gotSlot is null ? "" : $" on slot {gotSlot}")}");
+            }
+        }
+
+        /// <summary>Seeded payloads: boot 256 KiB, system 1 MiB, vendor 512 KiB.</summary>
+        private string[] WritePayloads(int seed)
+        {
+            var random = new Random(seed);
+            var files = new List<string>();
+            foreach ((string name, int size) in new[] { ("boot", 256 << 10), ("system", 1 << 20), ("vendor", 512 << 10) })
+            {
+                byte[] bytes = new byte[size];
+                random.NextBytes(bytes);
+                string path = Path.Combine(work, $"{name}.bin");
+                File.WriteAllBytes(path, bytes);
+                files.Add(path);
+            }
+
+            return [.. files];
+        }
+
+        private static string Quote(string arg) => arg.Contains(' ', StringComparison.Ordinal) ? $"'{arg}'" : arg;
+    }
+}
