@@ -82,7 +82,7 @@ public sealed record BoardConfig
         }
         catch (JsonException e)
         {
-            throw new BoardException($"{source}: not valid JSON ({e.Message})", e);
+            throw new BoardException(OneLine($"{source}: not valid JSON ({e.Message})"), e);
         }
 
         using (document)
@@ -93,7 +93,12 @@ public sealed record BoardConfig
             }
             catch (BoardFieldException e)
             {
-                throw new BoardException($"{source}: field '{e.Field}': {e.Message}", e);
+                throw new BoardException(OneLine($"{source}: field '{e.Field}': {e.Message}"), e);
+            }
+            catch (InvalidOperationException e)
+            {
+                // A string the JSON reader accepted but cannot decode (a lone surrogate escape).
+                throw new BoardException(OneLine($"{source}: a value cannot be decoded ({e.Message})"), e);
             }
         }
     }
@@ -203,6 +208,8 @@ public sealed record BoardConfig
             throw new BoardException($"board.json: field '{e.Field}': {e.Message}", e);
         }
     }
+
+    private static string OneLine(string message) => string.Concat(message.Select(c => char.IsControl(c) ? ' ' : c));
 
     private static string Snake(string? name) =>
         string.IsNullOrEmpty(name) ? "" : string.Concat(name.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
@@ -373,6 +380,11 @@ public sealed record BoardConfig
 
     private static JsonElement Property(JsonElement parent, string name, JsonValueKind kind)
     {
+        if (parent.ValueKind != JsonValueKind.Object)
+        {
+            throw new BoardFieldException(name, $"expected inside an object, found {parent.ValueKind}");
+        }
+
         if (!parent.TryGetProperty(name, out JsonElement value))
         {
             throw new BoardFieldException(name, "missing");
@@ -399,6 +411,11 @@ public sealed record BoardConfig
 
     private static string? OptionalString(JsonElement parent, string name)
     {
+        if (parent.ValueKind != JsonValueKind.Object)
+        {
+            throw new BoardFieldException(name, $"expected inside an object, found {parent.ValueKind}");
+        }
+
         if (!parent.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
