@@ -58,7 +58,7 @@ public sealed class TftpClient
     }
 
     /// <summary>Runs a transfer over <paramref name="channel"/>, whose peer is the server's listening endpoint.</summary>
-    internal async Task<TftpTransferResult> RunAsync(ITftpChannel channel, TftpOperation operation, string fileName, Stream stream, IProgress<TftpProgress>? progress, CancellationToken cancel)
+    internal async Task<TftpTransferResult> RunAsync(ITftpChannel channel, TftpOperation operation, string fileName, Stream stream, IProgress<TftpProgress>? progress, CancellationToken cancel, bool synchronousIo = false)
     {
         List<TftpOption> requested = BuildOptions(operation, stream);
         var request = new TftpRequestPacket(
@@ -85,7 +85,7 @@ public sealed class TftpClient
                 .RunAsync(requestBytes, reply.AsMemory(0, Math.Max(TftpDataPacket.Size + largestBlock + 1, 1024)), cancel).ConfigureAwait(false);
             try
             {
-                TftpNegotiatedOptions negotiated = await ContinueAsync(channel, operation, stream, requested, reply.AsMemory(0, length), counters, cancel).ConfigureAwait(false);
+                TftpNegotiatedOptions negotiated = await ContinueAsync(channel, operation, stream, requested, reply.AsMemory(0, length), counters, synchronousIo, cancel).ConfigureAwait(false);
                 return new TftpTransferResult(counters.Bytes, counters.Blocks, time.GetElapsedTime(started), counters.Retransmissions, negotiated);
             }
             catch (TftpProtocolException e) when (!e.FromPeer)
@@ -115,13 +115,15 @@ public sealed class TftpClient
             throw new ArgumentException("file name contains a NUL character", nameof(fileName));
         }
 
+        // The transfer runs on a thread of its own with blocking socket calls (see SocketTftpChannel):
+        // the caller's thread is free, and no packet waits for a thread-pool thread.
         IPAddress any = server.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-        using var channel = new SocketTftpChannel(SocketTftpChannel.CreateSocket(new IPEndPoint(any, 0), options.SocketBufferSize), server, locked: false);
-        return await RunAsync(channel, operation, fileName, stream, progress, cancel).ConfigureAwait(false);
+        using var channel = new SocketTftpChannel(SocketTftpChannel.CreateSocket(new IPEndPoint(any, 0), options.SocketBufferSize), server, locked: false, blocking: true);
+        return await DedicatedThread.Run("tftp-client", () => RunAsync(channel, operation, fileName, stream, progress, cancel, synchronousIo: true)).ConfigureAwait(false);
     }
 
     private async Task<TftpNegotiatedOptions> ContinueAsync(ITftpChannel channel, TftpOperation operation, Stream stream, List<TftpOption> requested,
-        ReadOnlyMemory<byte> reply, TransferCounters counters, CancellationToken cancel)
+        ReadOnlyMemory<byte> reply, TransferCounters counters, bool synchronousIo, CancellationToken cancel)
     {
         TftpPacket.TryReadOpcode(reply.Span, out TftpOpcode opcode);
         TftpNegotiatedOptions negotiated = TftpNegotiatedOptions.Default;
@@ -163,7 +165,7 @@ public sealed class TftpClient
             counters.TotalBytes = negotiated.TransferSize;
         }
 
-        var settings = new TransferSettings(negotiated.BlockSize, negotiated.WindowSize, options.Timeout, options.MaxRetries, options.MaxTransferSize);
+        var settings = new TransferSettings(negotiated.BlockSize, negotiated.WindowSize, options.Timeout, options.MaxRetries, options.MaxTransferSize, synchronousIo);
         if (operation == TftpOperation.Read)
         {
             NetasciiDecodingStream? text = options.Mode == TftpMode.Netascii ? new NetasciiDecodingStream(stream, leaveOpen: true) : null;
@@ -180,7 +182,15 @@ public sealed class TftpClient
 
                 await receiver.RunAsync(initial, firstData, cancel).ConfigureAwait(false);
                 text?.Complete();
-                await stream.FlushAsync(cancel).ConfigureAwait(false);
+                if (synchronousIo)
+                {
+                    stream.Flush();
+                }
+                else
+                {
+                    await stream.FlushAsync(cancel).ConfigureAwait(false);
+                }
+
             }
             finally
             {

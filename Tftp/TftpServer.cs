@@ -227,18 +227,20 @@ public sealed class TftpServer : IAsyncDisposable
             return;
         }
 
-        var started = new ServerTransfer(Interlocked.Increment(ref nextId), client, request, mode, options, resolver!, time);
+        var started = new ServerTransfer(Interlocked.Increment(ref nextId), client, request, mode, options, resolver!, time, synchronousIo: true);
         active[started.Id] = started;
         LogRequest(client, operation, request.FileName, optionText, null);
-        started.Completion = Task.Run(() => RunTransferAsync(started, new SocketTftpChannel(transferSocket, client, locked: true), cancel), CancellationToken.None);
+        var channel = new SocketTftpChannel(transferSocket, client, locked: true, blocking: true);
+        started.Completion = DedicatedThread.Run($"tftp-transfer-{started.Id}", () => RunTransferAsync(started, channel, cancel));
     }
 
-    private async Task RunTransferAsync(ServerTransfer transfer, SocketTftpChannel channel, CancellationToken cancel)
+    private async Task<bool> RunTransferAsync(ServerTransfer transfer, SocketTftpChannel channel, CancellationToken cancel)
     {
         try
         {
             TftpTransferLogEntry entry = await transfer.RunAsync(channel, cancel).ConfigureAwait(false);
             log?.Transfer(entry);
+            return entry.Error is null;
         }
         finally
         {

@@ -18,10 +18,12 @@ internal sealed class ServerTransfer
     private readonly TftpPathResolver resolver;
     private readonly TimeProvider time;
     private readonly long started;
+    private readonly bool synchronousIo;
     private volatile StrongBox<TftpNegotiatedOptions> negotiated = new(TftpNegotiatedOptions.Default);
 
-    public ServerTransfer(long id, IPEndPoint client, TftpRequestPacket request, TftpMode mode, TftpServerOptions options, TftpPathResolver resolver, TimeProvider time)
+    public ServerTransfer(long id, IPEndPoint client, TftpRequestPacket request, TftpMode mode, TftpServerOptions options, TftpPathResolver resolver, TimeProvider time, bool synchronousIo)
     {
+        this.synchronousIo = synchronousIo;
         Id = id;
         Client = client;
         Request = request;
@@ -128,7 +130,7 @@ internal sealed class ServerTransfer
                 await new OackSender(channel, negotiation.Timeout, options.MaxRetries, Counters, time).RunAsync(oack, cancel).ConfigureAwait(false);
             }
 
-            var settings = new TransferSettings(negotiation.Options.BlockSize, negotiation.Options.WindowSize, negotiation.Timeout, options.MaxRetries, long.MaxValue);
+            var settings = new TransferSettings(negotiation.Options.BlockSize, negotiation.Options.WindowSize, negotiation.Timeout, options.MaxRetries, long.MaxValue, synchronousIo);
             Stream source = Mode == TftpMode.Netascii ? new NetasciiEncodingStream(file, leaveOpen: true) : file;
             try
             {
@@ -169,16 +171,17 @@ internal sealed class ServerTransfer
                 new TftpAckPacket(0).WriteTo(initial);
             }
 
-            var settings = new TransferSettings(negotiation.Options.BlockSize, negotiation.Options.WindowSize, negotiation.Timeout, options.MaxRetries, options.MaxWriteSize);
+            var settings = new TransferSettings(negotiation.Options.BlockSize, negotiation.Options.WindowSize, negotiation.Timeout, options.MaxRetries, options.MaxWriteSize, synchronousIo);
             var receiver = new DataReceiver(channel, settings, (Stream?)text ?? file, Counters, time)
             {
                 StrictFirstBlock = negotiation.Options.WindowSize == 1,
-                BeforeFinalAck = async c =>
+                BeforeFinalAck = c =>
                 {
+                    // Data to disk before the rename, the rename before the final ACK: a client
+                    // that saw the ACK has its file stored, and a power cut never shows a torn one.
                     text?.Complete();
-                    await file.FlushAsync(c).ConfigureAwait(false);
                     file.Flush(flushToDisk: true);
-                    await file.DisposeAsync().ConfigureAwait(false);
+                    file.Dispose();
                     try
                     {
                         File.Move(temporary, target, options.AllowOverwrite);
@@ -189,6 +192,7 @@ internal sealed class ServerTransfer
                     }
 
                     committed = true;
+                    return ValueTask.CompletedTask;
                 },
             };
             try

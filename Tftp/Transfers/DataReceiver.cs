@@ -168,7 +168,15 @@ internal sealed class DataReceiver
                         $"transfer exceeds the size limit of {settings.MaxBytes} bytes at block {expected}");
                 }
 
-                await destination.WriteAsync(receive.AsMemory(TftpDataPacket.Size, payload), cancel).ConfigureAwait(false);
+                if (settings.SynchronousIo)
+                {
+                    destination.Write(receive, TftpDataPacket.Size, payload);
+                }
+                else
+                {
+                    await destination.WriteAsync(receive.AsMemory(TftpDataPacket.Size, payload), cancel).ConfigureAwait(false);
+                }
+
                 counters.AddBlock(payload);
                 retries = 0;
                 answeredDisorder = false;

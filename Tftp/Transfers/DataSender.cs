@@ -163,7 +163,9 @@ internal sealed class DataSender
         int total = 0;
         while (total < block.Length)
         {
-            int read = await source.ReadAsync(block[total..], cancel).ConfigureAwait(false);
+            int read = settings.SynchronousIo
+                ? source.Read(block.Span[total..])
+                : await source.ReadAsync(block[total..], cancel).ConfigureAwait(false);
             if (read == 0)
             {
                 break;

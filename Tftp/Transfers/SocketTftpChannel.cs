@@ -7,19 +7,33 @@ namespace RecoverySim.Tftp.Transfers;
 /// An <see cref="ITftpChannel"/> over one UDP socket (one local transfer ID). Addresses are
 /// pre-allocated <see cref="SocketAddress"/>es, so sending and receiving allocate nothing.
 /// </summary>
+/// <remarks>
+/// Blocking mode, for a transfer that owns its thread: sends and receives are plain system
+/// calls and return completed tasks, so the whole transfer runs on that thread and the kernel
+/// wakes it directly when a datagram arrives, as in tftpd-hpa. The async path costs a hop
+/// through the socket engine and the thread pool for every packet, which on a busy machine
+/// dominates a lockstep transfer. A blocked receive wakes every <see cref="PollSlice"/> to
+/// honour its cancellation token (the retransmission timer).
+/// </remarks>
 internal sealed class SocketTftpChannel : ITftpChannel
 {
+    /// <summary>How often a blocked receive checks its token, in microseconds.</summary>
+    public const int PollSlice = 10_000;
+
     private readonly Socket socket;
     private readonly SocketAddress received;
+    private readonly bool blocking;
     private SocketAddress peer;
     private bool locked;
 
     /// <param name="socket">A bound UDP socket, owned by the channel from now on.</param>
     /// <param name="peer">The peer's endpoint (for a client: the server's listening port).</param>
     /// <param name="locked">False for a client before the first reply: the peer's port is not known yet.</param>
-    public SocketTftpChannel(Socket socket, IPEndPoint peer, bool locked)
+    /// <param name="blocking">True when the caller owns a thread for the transfer (see remarks).</param>
+    public SocketTftpChannel(Socket socket, IPEndPoint peer, bool locked, bool blocking = false)
     {
         this.socket = socket;
+        this.blocking = blocking;
         this.peer = peer.Serialize();
         this.locked = locked;
         received = new SocketAddress(socket.AddressFamily, SocketAddress.GetMaximumAddressSize(socket.AddressFamily));
@@ -53,10 +67,50 @@ internal sealed class SocketTftpChannel : ITftpChannel
         }
     }
 
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> packet, CancellationToken cancel) =>
-        await socket.SendToAsync(packet, SocketFlags.None, peer, cancel).ConfigureAwait(false);
+    public ValueTask SendAsync(ReadOnlyMemory<byte> packet, CancellationToken cancel)
+    {
+        if (blocking)
+        {
+            socket.SendTo(packet.Span, SocketFlags.None, peer);
+            return ValueTask.CompletedTask;
+        }
 
-    public async ValueTask<TftpReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancel)
+        return SendToAsync(packet, peer, cancel);
+    }
+
+    public ValueTask<TftpReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancel) =>
+        blocking ? ValueTask.FromResult(ReceiveBlocking(buffer.Span, cancel)) : ReceiveAsyncCore(buffer, cancel);
+
+    private TftpReceiveResult ReceiveBlocking(Span<byte> buffer, CancellationToken cancel)
+    {
+        while (true)
+        {
+            cancel.ThrowIfCancellationRequested();
+            if (!socket.Poll(PollSlice, SelectMode.SelectRead))
+            {
+                continue;
+            }
+
+            try
+            {
+                int length = socket.ReceiveFrom(buffer, SocketFlags.None, received);
+                return new TftpReceiveResult(length, Classify());
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize)
+            {
+                return new TftpReceiveResult(buffer.Length, Classify());
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.WouldBlock)
+            {
+                continue;
+            }
+        }
+    }
+
+    private async ValueTask SendToAsync(ReadOnlyMemory<byte> packet, SocketAddress to, CancellationToken cancel) =>
+        await socket.SendToAsync(packet, SocketFlags.None, to, cancel).ConfigureAwait(false);
+
+    private async ValueTask<TftpReceiveResult> ReceiveAsyncCore(Memory<byte> buffer, CancellationToken cancel)
     {
         while (true)
         {
@@ -80,8 +134,16 @@ internal sealed class SocketTftpChannel : ITftpChannel
         }
     }
 
-    public async ValueTask ReplyAsync(ReadOnlyMemory<byte> packet, CancellationToken cancel) =>
-        await socket.SendToAsync(packet, SocketFlags.None, received, cancel).ConfigureAwait(false);
+    public ValueTask ReplyAsync(ReadOnlyMemory<byte> packet, CancellationToken cancel)
+    {
+        if (blocking)
+        {
+            socket.SendTo(packet.Span, SocketFlags.None, received);
+            return ValueTask.CompletedTask;
+        }
+
+        return SendToAsync(packet, received, cancel);
+    }
 
     public void LockPeer()
     {
