@@ -111,4 +111,21 @@ public static class AbRules
 
         return block;
     }
+
+    /// <summary>
+    /// Asks for recovery mode at the next power-on (the OS, a user, or the bootloader itself):
+    /// the boot flow honours the request before it looks at any slot, until recovery clears it.
+    /// </summary>
+    public static BootControlBlock RequestRecovery(BootControlBlock block, RecoveryReason reason, RecoverySource source)
+    {
+        if (reason == RecoveryReason.None)
+        {
+            throw new ArgumentException("a recovery request needs a reason", nameof(reason));
+        }
+
+        return block with { Recovery = new RecoveryRequest(reason, source) };
+    }
+
+    /// <summary>Clears a recovery request (recovery mode, once it has done its work).</summary>
+    public static BootControlBlock ClearRecovery(BootControlBlock block) => block with { Recovery = RecoveryRequest.None };
 }

@@ -266,11 +266,15 @@ public class AvbScenarioTests
     public void RecoveryRequestIsHonouredBeforeAnySlot()
     {
         using TestBoard t = new TestBoard().Factory();
-        t.UpdateControl(b => b with { Recovery = new RecoveryRequest(RecoveryReason.UserRequested, RecoverySource.Usb) });
+        t.UpdateControl(b => AbRules.RequestRecovery(b, RecoveryReason.UserRequested, RecoverySource.Usb));
         BootResult result = t.Boot();
         Assert.Equal(BootOutcome.RecoveryRequired, result.Outcome);
         Assert.Equal(RecoveryReason.UserRequested, result.RecoveryReason);
         Assert.DoesNotContain(BootEventKind.SlotChosen, Kinds(result));
+        Assert.Equal(RecoveryReason.UserRequested, t.Boot().RecoveryReason); // until recovery clears it
+
+        t.UpdateControl(AbRules.ClearRecovery);
+        Assert.Equal(BootOutcome.Booted, t.Boot().Outcome);
     }
 
     [Fact]
