@@ -1,5 +1,8 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using RecoverySim.Tftp;
 
 namespace RecoverySim.Benchmarks.Tftp;
@@ -9,10 +12,11 @@ namespace RecoverySim.Benchmarks.Tftp;
 /// <see cref="TftpClient"/> over loopback, per block size and window size. The memory
 /// diagnoser shows the allocations of a whole transfer: they must not grow with the packet
 /// count (DESIGN.md "no per-packet allocation"). Throughput is 32 MiB divided by the mean.
-/// A short job: the CPU is shared (see docs/PERFORMANCE.md "tftp").
+/// A short job, in process (BenchmarkDotNet's out-of-process build of the project graph is slow
+/// on the shared CPU), one transfer per iteration (see docs/PERFORMANCE.md "tftp").
 /// </summary>
+[Config(typeof(ShortInProcess))]
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 6)]
 public class TftpLoopbackBenchmarks
 {
     /// <summary>The file size.</summary>
@@ -56,5 +60,15 @@ public class TftpLoopbackBenchmarks
         var client = new TftpClient(new TftpClientOptions { BlockSize = BlockSize, WindowSize = WindowSize });
         TftpTransferResult result = await client.GetAsync(_server!.LocalEndPoint, "image.bin", Stream.Null);
         return result.Bytes == FileSize ? result.Bytes : throw new InvalidOperationException($"got {result.Bytes} bytes, expected {FileSize}");
+    }
+
+    /// <summary>3 warmups, 8 iterations of one transfer each, in process.</summary>
+    public sealed class ShortInProcess : ManualConfig
+    {
+        /// <summary>Builds the job.</summary>
+        public ShortInProcess() => AddJob(Job.Default
+            .WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(8)
+            .WithInvocationCount(1).WithUnrollFactor(1)
+            .WithToolchain(InProcessEmitToolchain.Instance));
     }
 }
