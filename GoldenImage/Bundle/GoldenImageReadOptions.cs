@@ -18,4 +18,7 @@ public sealed record GoldenImageReadOptions(TrustedKeySet TrustedKeys)
     /// bytes; this also proves the headers inside are consistent, as the bootloader will check.
     /// </summary>
     public bool VerifyPayloadHashes { get; init; } = true;
+
+    /// <summary>Members verified at the same time when the archive is a local file read only to verify it.</summary>
+    public int MaxParallelism { get; init; } = Environment.ProcessorCount;
 }

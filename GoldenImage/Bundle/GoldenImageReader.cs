@@ -18,6 +18,12 @@ namespace RecoverySim.GoldenImage.Bundle;
 /// the end of the archive. Every rejection is an <see cref="ImageException"/> naming the member
 /// and the field, expected and found.
 /// </summary>
+/// <remarks>
+/// When the archive is a seekable <see cref="FileStream"/> and no sink is given (verification
+/// only), the members are hashed in parallel (<see cref="GoldenImageReadOptions.MaxParallelism"/>),
+/// each from its own byte range of the file, while this thread walks the tar structure; the
+/// checks are the same.
+/// </remarks>
 public static class GoldenImageReader
 {
     /// <summary>Largest zstd window accepted: 2^23 bytes (8 MiB), so a hostile frame cannot make the decoder allocate more.</summary>
@@ -32,6 +38,7 @@ public static class GoldenImageReader
     {
         ArgumentNullException.ThrowIfNull(archive);
         ArgumentNullException.ThrowIfNull(options);
+        bool parallelFile = sink is null;
         sink ??= new GoldenImageSink();
         var guard = new TarStructureGuard(archive);
         var tar = new TarReader(guard, leaveOpen: true);
@@ -44,23 +51,70 @@ public static class GoldenImageReader
             CheckPolicy(manifest, options);
             await sink.OnManifestVerifiedAsync(manifest, cancel).ConfigureAwait(false);
 
+            // A local file read only to verify it: members are verified in parallel, each by
+            // positional reads of its own range, while the tar structure is walked here. Any other
+            // stream (a TFTP transfer, a sink that stores the partitions) is read in one pass.
+            FileStream? file = parallelFile && archive is FileStream { CanSeek: true } fs ? fs : null;
+            using var gate = new SemaphoreSlim(Math.Max(1, options.MaxParallelism));
+            var pending = new List<Task<PartitionHeader>>();
+            try
+            {
+                for (int i = 0; i < manifest.Partitions.Count; i++)
+                {
+                    ManifestPartition partition = manifest.Partitions[i];
+                    TarEntry entry = await NextEntryAsync(tar, guard, $"member '{partition.Member}'", cancel).ConfigureAwait(false)
+                        ?? throw new ImageFormatException($"golden image: member '{partition.Member}' is missing (the archive ends after {i + 2} members)", partition.Member, "member");
+                    CheckMemberOrder(manifest, i, entry);
+                    if (entry.Length != partition.CompressedSize)
+                    {
+                        throw new ImageFormatException($"{partition.Member}: tar size is {entry.Length} bytes, manifest says {partition.CompressedSize}", partition.Member, "size");
+                    }
+
+                    if (file is null)
+                    {
+                        pending.Add(Task.FromResult(await ReadPartitionAsync(entry.DataStream ?? Stream.Null, partition, manifest, key, options, sink, progress, cancel).ConfigureAwait(false)));
+                        continue;
+                    }
+
+                    long dataAt = guard.BytesRead;
+                    long available = Math.Max(0, Math.Min(entry.Length, file.Length - dataAt));
+                    guard.SkipCurrentMemberData();
+                    await gate.WaitAsync(cancel).ConfigureAwait(false);
+                    pending.Add(Task.Run(async () =>
+                    {
+                        try
+                        {
+                            using var range = new FileRangeStream(file.SafeFileHandle, dataAt, available);
+                            return await ReadPartitionAsync(range, partition, manifest, key, options, sink, progress, cancel).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    }, cancel));
+                }
+
+                TarEntry? extra = await NextEntryAsync(tar, guard, "the end of the archive", cancel).ConfigureAwait(false);
+                if (extra is not null)
+                {
+                    throw new ImageFormatException($"golden image: extra member '{FieldText.Escape(extra.Name)}' after the last partition '{manifest.Partitions[^1].Member}'", extra.Name, "member");
+                }
+
+                await guard.RequireEndAsync(cancel).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Never leave a verification running on the caller's file.
+                await Task.WhenAll(pending.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default))).ConfigureAwait(false);
+            }
+
             var headers = new List<PartitionHeader>();
-            for (int i = 0; i < manifest.Partitions.Count; i++)
+            foreach (Task<PartitionHeader> task in pending)
             {
-                ManifestPartition partition = manifest.Partitions[i];
-                TarEntry entry = await NextEntryAsync(tar, guard, $"member '{partition.Member}'", cancel).ConfigureAwait(false)
-                    ?? throw new ImageFormatException($"golden image: member '{partition.Member}' is missing (the archive ends after {i + 2} members)", partition.Member, "member");
-                CheckMemberOrder(manifest, i, entry);
-                headers.Add(await ReadPartitionAsync(entry, partition, manifest, key, options, sink, progress, cancel).ConfigureAwait(false));
+                // In member order, so the first damaged member is the one reported.
+                headers.Add(await task.ConfigureAwait(false));
             }
 
-            TarEntry? extra = await NextEntryAsync(tar, guard, "the end of the archive", cancel).ConfigureAwait(false);
-            if (extra is not null)
-            {
-                throw new ImageFormatException($"golden image: extra member '{FieldText.Escape(extra.Name)}' after the last partition '{manifest.Partitions[^1].Member}'", extra.Name, "member");
-            }
-
-            await guard.RequireEndAsync(cancel).ConfigureAwait(false);
             return new VerifiedGoldenImage(manifest, headers, key);
         }
     }
@@ -176,16 +230,10 @@ public static class GoldenImageReader
         throw new ImageFormatException($"golden image: member {index + 3} is {why}; expected '{expected.Member}'", entry.Name, "member");
     }
 
-    private static async Task<PartitionHeader> ReadPartitionAsync(TarEntry entry, ManifestPartition partition, GoldenImageManifest manifest,
+    private static async Task<PartitionHeader> ReadPartitionAsync(Stream data, ManifestPartition partition, GoldenImageManifest manifest,
         VerificationKey key, GoldenImageReadOptions options, GoldenImageSink sink, IProgress<GoldenImageProgress>? progress, CancellationToken cancel)
     {
         string member = partition.Member;
-        if (entry.Length != partition.CompressedSize)
-        {
-            throw new ImageFormatException($"{member}: tar size is {entry.Length} bytes, manifest says {partition.CompressedSize}", member, "size");
-        }
-
-        Stream data = entry.DataStream ?? Stream.Null;
         DecompressionStream? zstd = null;
         Stream image = data;
         if (partition.Compression == PartitionCompression.Zstd)

@@ -18,8 +18,24 @@ internal sealed class TarStructureGuard : Stream
     private long _nextHeaderAt;
     private int _headerFill;
     private long _endAt = -1;
+    private bool _skipData;
 
     public TarStructureGuard(Stream inner) => _inner = inner;
+
+    /// <summary>
+    /// The data of the member whose header was just read is verified elsewhere (from the same
+    /// file, by positional reads): when the tar reader advances over it, seek the file instead
+    /// of reading it and hand the tar reader zeros, which it discards. Needs a seekable stream.
+    /// </summary>
+    public void SkipCurrentMemberData()
+    {
+        if (!_inner.CanSeek)
+        {
+            throw new InvalidOperationException("skipping member data needs a seekable stream");
+        }
+
+        _skipData = true;
+    }
 
     /// <summary>Offset of the first zero block (the end-of-archive marker), or -1 if not seen yet.</summary>
     public long EndOfArchiveAt => _endAt;
@@ -44,6 +60,11 @@ internal sealed class TarStructureGuard : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        if (TrySkip(buffer, out int skipped))
+        {
+            return skipped;
+        }
+
         int n = _inner.Read(buffer);
         Inspect(buffer[..n]);
         return n;
@@ -51,9 +72,32 @@ internal sealed class TarStructureGuard : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (TrySkip(buffer.Span, out int skipped))
+        {
+            return skipped;
+        }
+
         int n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         Inspect(buffer.Span[..n]);
         return n;
+    }
+
+    private bool TrySkip(Span<byte> buffer, out int skipped)
+    {
+        skipped = 0;
+        if (!_skipData || _endAt >= 0 || _position >= _dataEndAt)
+        {
+            _skipData &= _position < _dataEndAt;
+            return false;
+        }
+
+        // Never past the end of the file: a truncated archive must still read as truncated.
+        long left = Math.Min(_dataEndAt - _position, Math.Max(0, _inner.Length - _inner.Position));
+        skipped = (int)Math.Min(buffer.Length, left);
+        _inner.Seek(skipped, SeekOrigin.Current);
+        buffer[..skipped].Clear();
+        _position += skipped;
+        return true;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

@@ -32,6 +32,50 @@ public class HostileBundleTests
     }
 
     [Fact]
+    public void Local_files_verified_in_parallel_reject_any_bit_flip_and_truncation_too()
+    {
+        // A FileStream and no sink: members are hashed in parallel from their own byte ranges
+        // while the tar structure is walked (GoldenImageReader remarks). Same verdicts.
+        string path = Path.Combine(Path.GetTempPath(), $"recoverysim-hostile-{Guid.NewGuid():N}.golden");
+        try
+        {
+            foreach (byte[] good in new[] { Plain, Compressed })
+            {
+                File.WriteAllBytes(path, good);
+                Assert.Equal(3, ReadFile(path).Headers.Count);
+            }
+
+            Gen.Select(Gen.Bool, Gen.Long[0, long.MaxValue], Gen.Bool).Sample((zstd, at, truncate) =>
+            {
+                byte[] archive = (byte[])(zstd ? Compressed : Plain).Clone();
+                if (truncate)
+                {
+                    archive = archive[..(int)(at % archive.Length)];
+                }
+                else
+                {
+                    long bit = at % (archive.Length * 8L);
+                    archive[bit / 8] ^= (byte)(1 << (int)(bit % 8));
+                }
+
+                File.WriteAllBytes(path, archive);
+                Exception? e = Record.Exception(() => ReadFile(path));
+                Assert.True(e is ImageException, e?.ToString() ?? "accepted");
+            }, iter: 150, threads: 1);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static VerifiedGoldenImage ReadFile(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        return GoldenImageReader.ReadAsync(file, Bundles.Options()).GetAwaiter().GetResult();
+    }
+
+    [Fact]
     public void Any_truncation_is_rejected()
     {
         Gen.Select(Gen.Bool, Gen.Int[0, int.MaxValue]).Sample((zstd, at) =>

@@ -102,13 +102,15 @@ public static class ImageCommands
 
     private static Command CreateVerify(CliContext context)
     {
-        var command = new Command("verify", "Verify a golden image as recovery does: manifest signature by a trusted key, board id, rollback index, every member's partition header, size and SHA-256. Exit 0 only if all pass.");
+        var command = new Command("verify", "Verify a golden image: manifest signature by a trusted key, board id, rollback index, every member's partition header (fields and signature), size and SHA-256. Exit 0 only if all pass.");
         var golden = new Argument<string>("GOLDEN") { Description = "The golden image." };
         var pubkey = new Option<string[]>("--pubkey") { Description = "Trusted public key (SubjectPublicKeyInfo PEM); repeat to trust several.", Required = true };
         var board = new Option<string?>("--board") { Description = "Require this board id to be in the manifest." };
         var minimum = new Option<ulong>("--min-rollback-index") { Description = "Refuse a rollback index below this (anti-downgrade).", DefaultValueFactory = _ => 0 };
+        var payloadHashes = new Option<bool>("--payload-hashes") { Description = "Also hash each payload against its partition header (a second SHA-256 pass; the manifest's hash already covers every byte)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         command.Arguments.Add(golden);
+        command.Options.Add(payloadHashes);
         command.Options.Add(pubkey);
         command.Options.Add(board);
         command.Options.Add(minimum);
@@ -118,7 +120,13 @@ public static class ImageCommands
         {
             string path = parse.GetValue(golden)!;
             var trusted = new TrustedKeySet(parse.GetValue(pubkey)!.Select(VerificationKey.Load));
-            var options = new GoldenImageReadOptions(trusted) { BoardId = parse.GetValue(board), MinimumRollbackIndex = parse.GetValue(minimum) };
+            bool deep = parse.GetValue(payloadHashes);
+            var options = new GoldenImageReadOptions(trusted)
+            {
+                BoardId = parse.GetValue(board),
+                MinimumRollbackIndex = parse.GetValue(minimum),
+                VerifyPayloadHashes = deep,
+            };
             VerifiedGoldenImage verified;
             var stream = OpenImage(path);
             await using (stream.ConfigureAwait(false))
@@ -148,6 +156,7 @@ public static class ImageCommands
                         ["sha256"] = x.First.Sha256,
                         ["payload_length"] = x.Second.PayloadLength,
                         ["payload_sha256"] = x.Second.PayloadSha256Hex,
+                        ["payload_sha256_checked"] = deep,
                     }).ToArray(),
                 };
                 await context.Output.WriteLineAsync(JsonSerializer.Serialize(result, Indented)).ConfigureAwait(false);
@@ -159,7 +168,7 @@ public static class ImageCommands
                 await context.Output.WriteLineAsync($"  board {string.Join(",", m.BoardIds)}, release {m.ReleaseId}, version {m.Version}, rollback index {m.RollbackIndex}").ConfigureAwait(false);
                 foreach ((ManifestPartition p, PartitionHeader h) in m.Partitions.Zip(verified.Headers))
                 {
-                    await context.Output.WriteLineAsync($"  {p.Member,-18} {p.Size,14} bytes  sha256 {p.Sha256}  header signature, payload sha256: ok").ConfigureAwait(false);
+                    await context.Output.WriteLineAsync($"  {p.Member,-18} {p.Size,14} bytes  sha256 {p.Sha256}  header signature ok{(deep ? ", payload sha256 ok" : "")}").ConfigureAwait(false);
                 }
             }
 
