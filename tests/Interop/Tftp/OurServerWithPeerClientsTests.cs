@@ -182,6 +182,69 @@ public class OurServerWithPeerClientsTests(OurServerFixture server) : IClassFixt
         Assert.Equal(server.Files.HashOf(existing), TftpTestFiles.HashOfFile(Path.Combine(server.Files.Root, existing)));
     }
 
+    [Theory]
+    [InlineData(null, 513L)]
+    [InlineData(1468, 1468L * 3)]
+    [InlineData(8192, 100_000L)]
+    public async Task CurlUploadsWhenWritesAreAllowed(int? blockSize, long size)
+    {
+        string curl = PeerTool.Find("curl", "curl");
+        string source = server.Files.Add(size);
+        string remote = $"curl-upload-{blockSize?.ToString(CultureInfo.InvariantCulture) ?? "none"}-{size}.bin";
+        var arguments = new List<string> { "-sS", "--max-time", "60", "-T", Path.Combine(server.Files.Root, source), $"tftp://127.0.0.1:{server.EndPoint.Port}/{remote}" };
+        if (blockSize is int b)
+        {
+            arguments.AddRange(["--tftp-blksize", b.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        PeerResult result = await PeerProcess.RunAsync(curl, arguments, PeerTimeout);
+
+        Assert.True(result.ExitCode == 0, $"curl upload failed: {result}");
+        string stored = Path.Combine(server.Files.Root, remote);
+        await WaitForLengthAsync(stored, size);
+        Assert.Equal(server.Files.HashOf(source), TftpTestFiles.HashOfFile(stored));
+    }
+
+    [Fact]
+    public async Task TftpHpaNetasciiGetRoundTripsTextWithCrLfAndCrNulSplitAcrossBlocks()
+    {
+        // RFC 1350 / RFC 764: on the wire LF is CR LF and a bare CR is CR NUL. The text is laid
+        // out so that the CR LF straddles blocks 1 and 2 (wire bytes 511-512) and the CR NUL
+        // straddles blocks 2 and 3 (wire bytes 1023-1024); tftp-hpa decodes back to the file.
+        string tftp = PeerTool.Find("tftp", "tftp-hpa");
+        string text = new string('a', 511) + "\n" + new string('b', 510) + "\r" + new string('c', 100) + "\n";
+        string name = "netascii-split.txt";
+        await File.WriteAllTextAsync(Path.Combine(server.Files.Root, name), text);
+        string directory = server.Files.NewScratchDirectory();
+        string output = Path.Combine(directory, name);
+
+        PeerResult result = await PeerProcess.RunAsync(
+            tftp, ["127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture), "-m", "netascii", "-c", "get", name, output], PeerTimeout, directory);
+
+        Assert.True(File.Exists(output), $"tftp-hpa wrote nothing: {result}");
+        Assert.Equal(text, await File.ReadAllTextAsync(output));
+    }
+
+    [Fact]
+    public async Task CurlDownloadsOverIPv6Loopback()
+    {
+        string curl = PeerTool.Find("curl", "curl");
+        string name = server.Files.Add(3L * 1468 + 1);
+        await using var ipv6 = new RecoverySim.Tftp.TftpServer(new RecoverySim.Tftp.TftpServerOptions
+        {
+            Root = server.Files.Root,
+            EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.IPv6Loopback, 0),
+        });
+        await ipv6.StartAsync(CancellationToken.None);
+        string output = Path.Combine(server.Files.NewScratchDirectory(), name);
+
+        PeerResult result = await PeerProcess.RunAsync(
+            curl, ["-sS", "--max-time", "60", "--tftp-blksize", "1468", "-o", output, $"tftp://[::1]:{ipv6.LocalEndPoint.Port}/{name}"], PeerTimeout);
+
+        Assert.True(result.ExitCode == 0, $"curl over IPv6 failed: {result}");
+        AssertSameFile(name, output);
+    }
+
     private void AssertSameFile(string name, string output, string? context = null)
     {
         Assert.True(File.Exists(output), $"no output file {output}; {context}");
