@@ -124,6 +124,26 @@ public class OurClientWithPeerServersTests(PeerServersFixture peers) : IClassFix
         Assert.Equal(0, sink.Length);
     }
 
+    [Theory]
+    [InlineData(Peer.TftpdHpa)]
+    [InlineData(Peer.Atftpd)]
+    public async Task OurNetasciiGetRoundTripsTextWithLineEndsSplitAcrossBlocks(Peer peer)
+    {
+        // The server sends LF as CR LF (RFC 1350, RFC 764); 511 bytes then LF puts the CR at the
+        // end of block 1 and the LF at the start of block 2: our client must join them.
+        IPEndPoint endPoint = await EndPointOf(peer);
+        string text = new string('a', 511) + "\n" + new string('b', 700) + "\n" + "last line\n";
+        string name = $"netascii-{peer}.txt";
+        await File.WriteAllTextAsync(Path.Combine(peers.Files.Root, name), text);
+        var client = new TftpClient(new TftpClientOptions { Mode = TftpMode.Netascii });
+        using var cancel = new CancellationTokenSource(TransferTimeout);
+        using var destination = new MemoryStream();
+
+        await client.GetAsync(endPoint, name, destination, progress: null, cancel.Token);
+
+        Assert.Equal(text, System.Text.Encoding.ASCII.GetString(destination.ToArray()));
+    }
+
     private Task<IPEndPoint> EndPointOf(Peer peer) => peer switch
     {
         Peer.TftpdHpa => peers.TftpdHpaAsync(),
