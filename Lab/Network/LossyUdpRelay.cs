@@ -51,10 +51,19 @@ public sealed class LossyUdpRelay : IAsyncDisposable
         options.Validate();
         _options = options;
         _time = time ?? TimeProvider.System;
-        _toServerModel = new ImpairmentModel(options.ClientToServer, options.Seed);
-        _toClientModel = new ImpairmentModel(options.ServerToClient, options.Seed ^ ServerToClientSeedSalt);
+        _toServerModel = new ImpairmentModel(options.ClientToServer, ModelSeed(options.Seed, RelayDirection.ClientToServer));
+        _toClientModel = new ImpairmentModel(options.ServerToClient, ModelSeed(options.Seed, RelayDirection.ServerToClient));
         _scheduler = new DeliveryScheduler(_time);
     }
+
+    /// <summary>
+    /// The seed of the <see cref="ImpairmentModel"/> of one direction, for a relay seeded with
+    /// <paramref name="seed"/>: the seed itself towards the server, the seed XOR a constant
+    /// towards the client. The mapping is its own inverse, so applying it to a model seed gives
+    /// the relay seed that produces it (tests use this to replay a chosen fate sequence).
+    /// </summary>
+    public static int ModelSeed(int seed, RelayDirection direction) =>
+        direction == RelayDirection.ClientToServer ? seed : seed ^ ServerToClientSeedSalt;
 
     /// <summary>The address clients send to. Valid once started.</summary>
     public IPEndPoint LocalEndPoint =>

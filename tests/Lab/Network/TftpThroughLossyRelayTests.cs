@@ -120,6 +120,23 @@ public class TftpThroughLossyRelayTests
         Assert.Equal(SHA256.HashData(content), SHA256.HashData(result));
     }
 
+    /// <summary>
+    /// The server's OACK is lost: the client times out and sends its request again, the server
+    /// answers it (from the same or a new transfer port), and the transfer completes. A second
+    /// transfer port that the client did not lock onto gets ERROR 5 (RFC 1350 section 4).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ALostOackMakesTheClientRepeatItsRequestAndTheTransferStillCompletes(bool write)
+    {
+        // Server-to-client packets: 0 the OACK (dropped), then all through.
+        (int modelSeed, LinkImpairment link) = SeedDroppingOnly(packet: 0);
+        int seed = LossyUdpRelay.ModelSeed(modelSeed, RelayDirection.ServerToClient);
+        (byte[] content, byte[] result) = await TransferAsync(write, seed, clientToServer: LinkImpairment.None, serverToClient: link);
+        Assert.Equal(SHA256.HashData(content), SHA256.HashData(result));
+    }
+
     /// <summary>A seed for which a 2.5 % loss link drops packet number <paramref name="packet"/> and none of the next 40 (the model replays it exactly).</summary>
     private static (int Seed, LinkImpairment Link) SeedDroppingOnly(int packet)
     {
@@ -140,7 +157,7 @@ public class TftpThroughLossyRelayTests
         }
     }
 
-    private static async Task<(byte[] Content, byte[] Result)> TransferAsync(bool write, int seed, LinkImpairment clientToServer)
+    private static async Task<(byte[] Content, byte[] Result)> TransferAsync(bool write, int seed, LinkImpairment clientToServer, LinkImpairment? serverToClient = null)
     {
         string root = Directory.CreateTempSubdirectory("recoverysim-relay-tftp-").FullName;
         try
@@ -158,7 +175,13 @@ public class TftpThroughLossyRelayTests
                 MaxRetries = 10,
             });
             await server.StartAsync(CancellationToken.None);
-            await using var relay = new LossyUdpRelay(new LossyUdpRelayOptions { Server = server.LocalEndPoint, Seed = seed, ClientToServer = clientToServer });
+            await using var relay = new LossyUdpRelay(new LossyUdpRelayOptions
+            {
+                Server = server.LocalEndPoint,
+                Seed = seed,
+                ClientToServer = clientToServer,
+                ServerToClient = serverToClient ?? LinkImpairment.None,
+            });
             await relay.StartAsync();
             // The client waits longer than the server, so the server's resent OACK comes first.
             var client = new TftpClient(new TftpClientOptions { BlockSize = 1024, WindowSize = 1, Timeout = TimeSpan.FromMilliseconds(300), MaxRetries = 10 });
