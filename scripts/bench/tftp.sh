@@ -106,6 +106,43 @@ timed_ours() {
   rm -f "$output"
   printf '%.6f %.3f\n' "$best_t" "$best_w"
 }
+# cpu_seconds PID: CPU time of PID so far (user + system, reaped children included), in seconds.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13 + $14 + $15) / hz }' "/proc/$1/stat"; }
+# child_sampler PARENT FILE: until killed, every 20 ms, appends "PID TICKS" (user + system) for each
+# child of PARENT. tftpd-hpa serves each transfer in a forked child that is reaped without its
+# times reaching the parent's, so this is how its CPU is seen (missing at most the last 20 ms of
+# each child).
+child_sampler() {
+  local parent=$1 file=$2 child
+  while :; do
+    for child in $(pgrep -P "$parent"); do
+      awk -v pid="$child" '{ sub(/^.*\) /, ""); print pid, $12 + $13 }' "/proc/$child/stat" 2>/dev/null >>"$file" || true
+    done
+    sleep 0.02
+  done
+}
+# with_cpu PID NAME RUNS SOURCE OUTPUT CMD...: timed, plus the server PID's CPU seconds per run
+# (its children's included): prints "BEST_WALL CPU_PER_RUN". On a shared CPU the wall time is
+# mostly scheduling; the CPU a server spends per transfer is what the load does not distort.
+with_cpu() {
+  local pid=$1 n=$3 c0 c1 t sampler children=0
+  : >"$work/children.cpu"
+  child_sampler "$pid" "$work/children.cpu" &
+  sampler=$!
+  c0=$(cpu_seconds "$pid")
+  t=$(timed "${@:2}")
+  sleep 0.2 # a forking server reaps its transfer child
+  c1=$(cpu_seconds "$pid")
+  kill "$sampler"; wait "$sampler" 2>/dev/null || true
+  children=$(awk -v hz="$(getconf CLK_TCK)" '{ if ($2 > m[$1]) m[$1] = $2 } END { s = 0; for (p in m) s += m[p]; print s / hz }' "$work/children.cpu")
+  printf '%s %.3f\n' "$t" "$(echo "($c1 - $c0 + $children) / $n" | bc -l)"
+}
+# cpu_row LABEL OURS_CPU OTHER_CPU: a row of server CPU seconds per transfer; ratio = other / ours.
+cpu_row() {
+  local r; r=$(ratio "$3" "$2")
+  rows+=("$(printf '%-58s %9s %9s %6sx  %-14s %s' "$1" "$2" "$3" "$r" "(CPU s/xfer)" "")")
+  echo "  $1: ours $2 s, other $3 s, ratio $r"
+}
 mbps() { printf '%.1f' "$(echo "$1 * 1048576 / $2 / 1000000" | bc -l)"; }
 # verdict RATIO MIN: "ok" or "MISSED by N%"
 verdict() {
@@ -126,9 +163,12 @@ head -c "$((mib << 20))" /dev/urandom > "$work/root/big.bin"
 chmod 644 "$work/root/big.bin"
 
 p_ours=$(free_port); start ours "$p_ours" "$RECOVERYSIM" serve --root "$work/root" --address 127.0.0.1 --port "$p_ours" --json
+pid_ours=${pids[-1]}
 p_hpa=$(free_port); start tftpd-hpa "$p_hpa" in.tftpd -L -s "$work/root" -a "127.0.0.1:$p_hpa"
+pid_hpa=${pids[-1]}
 p_at=$(free_port); start atftpd "$p_at" "$atftpd" --daemon --no-fork --port "$p_at" --bind-address 127.0.0.1 \
   --user root --group root --logfile /dev/null --maxthread 100 "$work/root"
+pid_at=${pids[-1]}
 src=$work/root/big.bin out=$work/out/big.bin
 
 # Warm-up: one small transfer per server and client kind, so that our server's JIT (tiered
@@ -143,22 +183,33 @@ rm -f "$work/out/warm.bin"
 
 if want a; then
   echo "(a) curl, lockstep, $mib MiB"
-  t_ours_big=$(timed curl-ours-65464 "$runs" "$src" "$out" curl -sS -o "$out" --tftp-blksize 65464 "tftp://127.0.0.1:$p_ours/big.bin")
-  t_hpa_big=$(timed curl-hpa-65464 "$runs" "$src" "$out" curl -sS -o "$out" --tftp-blksize 65464 "tftp://127.0.0.1:$p_hpa/big.bin")
+  res=$(with_cpu "$pid_ours" curl-ours-65464 "$runs" "$src" "$out" curl -sS -o "$out" --tftp-blksize 65464 "tftp://127.0.0.1:$p_ours/big.bin")
+  read -r t_ours_big c_ours_big <<< "$res"
+  res=$(with_cpu "$pid_hpa" curl-hpa-65464 "$runs" "$src" "$out" curl -sS -o "$out" --tftp-blksize 65464 "tftp://127.0.0.1:$p_hpa/big.bin")
+  read -r t_hpa_big c_hpa_big <<< "$res"
   row "(a) curl --tftp-blksize 65464: ours vs tftpd-hpa" "$mib" "$t_ours_big" "$t_hpa_big" 1.0 ">=1.0 (aim 1.1)"
-  t_ours_512=$(timed curl-ours-512 "$slow_runs" "$src" "$out" curl -sS -o "$out" --tftp-blksize 512 "tftp://127.0.0.1:$p_ours/big.bin")
-  t_hpa_512=$(timed curl-hpa-512 "$slow_runs" "$src" "$out" curl -sS -o "$out" --tftp-blksize 512 "tftp://127.0.0.1:$p_hpa/big.bin")
+  cpu_row "(a)   65464: server CPU per transfer" "$c_ours_big" "$c_hpa_big"
+  res=$(with_cpu "$pid_ours" curl-ours-512 "$slow_runs" "$src" "$out" curl -sS -o "$out" --tftp-blksize 512 "tftp://127.0.0.1:$p_ours/big.bin")
+  read -r t_ours_512 c_ours_512 <<< "$res"
+  res=$(with_cpu "$pid_hpa" curl-hpa-512 "$slow_runs" "$src" "$out" curl -sS -o "$out" --tftp-blksize 512 "tftp://127.0.0.1:$p_hpa/big.bin")
+  read -r t_hpa_512 c_hpa_512 <<< "$res"
   row "(a) curl --tftp-blksize 512: ours vs tftpd-hpa" "$mib" "$t_ours_512" "$t_hpa_512" 1.0 ">=1.0 (aim 1.1)"
+  cpu_row "(a)   512: server CPU per transfer" "$c_ours_512" "$c_hpa_512"
 fi
 
 if want b; then
   echo "(b) atftp blksize 1468 windowsize 8, $mib MiB"
   atftp_get() { atftp -g -r big.bin -l "$out" --option "blksize 1468" --option "windowsize 8" 127.0.0.1 "$1"; }
-  t_at_ours=$(timed atftp-ours "$runs" "$src" "$out" atftp_get "$p_ours")
-  t_at_hpa=$(timed atftp-hpa "$slow_runs" "$src" "$out" atftp_get "$p_hpa")
-  t_at_atftpd=$(timed atftp-atftpd "$runs" "$src" "$out" atftp_get "$p_at")
+  res=$(with_cpu "$pid_ours" atftp-ours "$runs" "$src" "$out" atftp_get "$p_ours")
+  read -r t_at_ours c_at_ours <<< "$res"
+  res=$(with_cpu "$pid_hpa" atftp-hpa "$slow_runs" "$src" "$out" atftp_get "$p_hpa")
+  read -r t_at_hpa c_at_hpa <<< "$res"
+  res=$(with_cpu "$pid_at" atftp-atftpd "$runs" "$src" "$out" atftp_get "$p_at")
+  read -r t_at_atftpd c_at_atftpd <<< "$res"
   row "(b) atftp 1468/8: ours vs tftpd-hpa (no window)" "$mib" "$t_at_ours" "$t_at_hpa" 2.5 ">=2.5"
+  cpu_row "(b)   server CPU per transfer vs tftpd-hpa" "$c_at_ours" "$c_at_hpa"
   row "(b) atftp 1468/8: ours vs atftpd" "$mib" "$t_at_ours" "$t_at_atftpd" 1.0 ">=1.0"
+  cpu_row "(b)   server CPU per transfer vs atftpd" "$c_at_ours" "$c_at_atftpd"
 fi
 
 if want c; then
