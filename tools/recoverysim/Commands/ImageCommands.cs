@@ -78,7 +78,16 @@ public static class ImageCommands
             var file = ImageAtomicFile.Create(outputPath);
             await using (file.ConfigureAwait(false))
             {
-                manifest = await ImageProgressBars.RunAsync(context, progress => GoldenImageWriter.WriteAsync(options, file.Stream, progress, cancel)).ConfigureAwait(false);
+                try
+                {
+                    manifest = await ImageProgressBars.RunAsync(context, progress => GoldenImageWriter.WriteAsync(options, file.Stream, progress, cancel)).ConfigureAwait(false);
+                }
+                catch (ArgumentException e)
+                {
+                    // A flag value the format does not allow: say which, without the parameter name.
+                    throw new CommandFailedException(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal), e);
+                }
+
                 await file.CommitAsync().ConfigureAwait(false);
             }
 
