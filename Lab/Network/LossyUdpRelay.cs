@@ -301,7 +301,7 @@ public sealed class LossyUdpRelay : IAsyncDisposable
             SweepIdle(now);
             session = new RelaySession(client, OpenSocket(EphemeralEndPoint), now);
             _sessions.Add(client, session);
-            _loops.Add(Task.Run(() => ServerFacingLoopAsync(session, cancel), CancellationToken.None));
+            AddLoop(Task.Run(() => ServerFacingLoopAsync(session, cancel), CancellationToken.None));
             return session;
         }
     }
@@ -324,9 +324,16 @@ public sealed class LossyUdpRelay : IAsyncDisposable
             SweepIdle(now);
             mapping = new PortMapping(session, serverTid, OpenSocket(EphemeralEndPoint), now);
             session.Mappings.Add(serverTid, mapping);
-            _loops.Add(Task.Run(() => ClientFacingLoopAsync(mapping.Front, mapping, cancel), CancellationToken.None));
+            AddLoop(Task.Run(() => ClientFacingLoopAsync(mapping.Front, mapping, cancel), CancellationToken.None));
             return mapping;
         }
+    }
+
+    /// <summary>Tracks a receive loop, forgetting those that ended cleanly (one per closed mapping). Caller holds the lock.</summary>
+    private void AddLoop(Task loop)
+    {
+        _loops.RemoveAll(static t => t.IsCompletedSuccessfully);
+        _loops.Add(loop);
     }
 
     /// <summary>Closes sessions and mappings idle for longer than the idle timeout. Caller holds the lock.</summary>
