@@ -262,7 +262,12 @@ if want e; then
     cpids+=($!)
   done
   failed=0
-  for p in "${cpids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+  for i in "${!cpids[@]}"; do
+    if ! wait "${cpids[$i]}"; then
+      failed=$((failed + 1))
+      echo "  client $((i + 1)) failed: $(tail -2 "$work/out/c$(printf '%02d' $((i + 1))).log")" >&2
+    fi
+  done
   e=$(date +%s.%N)
   # VmHWM: the server's peak resident set since it started (it served nothing before this case).
   peak_kib=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
