@@ -137,6 +137,49 @@ public class TftpThroughLossyRelayTests
         Assert.Equal(SHA256.HashData(content), SHA256.HashData(result));
     }
 
+    /// <summary>
+    /// No Sorcerer's Apprentice (RFC 1123 section 4.2.3.1): every ACK arrives twice, and the
+    /// server must not answer the duplicates with DATA. The relay counts what the server sent.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public async Task DuplicatedAcksDoNotMultiplyTheServersDataPackets(int windowSize)
+    {
+        string root = Directory.CreateTempSubdirectory("recoverysim-relay-tftp-").FullName;
+        try
+        {
+            byte[] content = new byte[200 * 512 + 3];
+            new Random(windowSize).NextBytes(content);
+            await File.WriteAllBytesAsync(Path.Combine(root, "image.bin"), content);
+            await using var server = new TftpServer(new TftpServerOptions { Root = root, EndPoint = new IPEndPoint(IPAddress.Loopback, 0) });
+            await server.StartAsync(CancellationToken.None);
+            await using var relay = new LossyUdpRelay(new LossyUdpRelayOptions
+            {
+                Server = server.LocalEndPoint,
+                Seed = 5,
+                ClientToServer = new LinkImpairment { DuplicateRate = 1 },
+            });
+            await relay.StartAsync();
+            var client = new TftpClient(new TftpClientOptions { BlockSize = 512, WindowSize = windowSize });
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            using var destination = new MemoryStream();
+
+            TftpTransferResult result = await client.GetAsync(relay.LocalEndPoint, "image.bin", destination, progress: null, cancel.Token);
+
+            Assert.Equal(SHA256.HashData(content), SHA256.HashData(destination.ToArray()));
+            RelayStatistics stats = relay.Statistics;
+            Assert.Equal(stats.ClientToServer.Received, stats.ClientToServer.Duplicated);
+            // Everything the server sent: the OACK plus DATA; at most 1.3 DATA per block.
+            long serverPackets = stats.ServerToClient.Received;
+            Assert.True(serverPackets - 1 <= 1.3 * result.Blocks, $"the server sent {serverPackets} packets for {result.Blocks} blocks");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     /// <summary>A seed for which a 2.5 % loss link drops packet number <paramref name="packet"/> and none of the next 40 (the model replays it exactly).</summary>
     private static (int Seed, LinkImpairment Link) SeedDroppingOnly(int packet)
     {
