@@ -89,10 +89,21 @@ public sealed class BoardPartitionVerifier : IPartitionVerifier
         PartitionVerificationResult result;
         try
         {
+            // Header first (CRC, fields, name, board, key, signature, rollback index), then the
+            // payload hash over exactly the length the verified header declares.
             byte[] header = new byte[PartitionHeader.Size];
             device.Read(0, header);
-            using var payload = new BlockDeviceStream(device, PartitionHeader.Size, bytes - PartitionHeader.Size, writable: false);
-            result = PartitionImageVerifier.Verify(header, payload, policy);
+            result = PartitionImageVerifier.VerifyHeader(header, policy);
+            if (result.IsValid)
+            {
+                PartitionHeader verified = result.Header!.Value;
+                byte[] actual = PayloadHash.Compute(device, PartitionHeader.Size, (long)verified.PayloadLength);
+                if (!verified.PayloadHashEquals(actual))
+                {
+                    result = new PartitionVerificationResult(PartitionRejection.PayloadHash,
+                        $"partition payload: SHA-256 is {Convert.ToHexStringLower(actual)}, header says {verified.PayloadSha256Hex}", verified);
+                }
+            }
         }
         catch (MediumException e)
         {
