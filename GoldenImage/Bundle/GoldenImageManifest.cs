@@ -128,6 +128,7 @@ public sealed record GoldenImageManifest
                 w.WriteString("compression", p.Compression == PartitionCompression.Zstd ? "zstd" : "none");
                 w.WriteNumber("compressed_size", p.CompressedSize);
                 w.WriteString("sha256", p.Sha256);
+                w.WriteString("compressed_sha256", p.CompressedSha256);
                 w.WriteEndObject();
             }
 
@@ -218,7 +219,7 @@ public sealed record GoldenImageManifest
             foreach (JsonElement p in partitionArray.EnumerateArray())
             {
                 string at = $"partitions[{i++}]";
-                var pf = Fields(p, at + ".", ["name", "member", "size", "compression", "compressed_size", "sha256"]);
+                var pf = Fields(p, at + ".", ["name", "member", "size", "compression", "compressed_size", "sha256", "compressed_sha256"]);
                 string compressionText = String(pf["compression"], at + ".compression");
                 PartitionCompression compression = compressionText switch
                 {
@@ -232,7 +233,8 @@ public sealed record GoldenImageManifest
                     Integer(pf["size"], at + ".size", PartitionHeader.Size, MaxMemberSize),
                     compression,
                     Integer(pf["compressed_size"], at + ".compressed_size", 1, MaxMemberSize),
-                    String(pf["sha256"], at + ".sha256")));
+                    String(pf["sha256"], at + ".sha256"),
+                    String(pf["compressed_sha256"], at + ".compressed_sha256")));
             }
 
             Validate(boardIds, releaseId, versionText, keyId, algorithm, partitions, m);
@@ -317,12 +319,25 @@ public sealed record GoldenImageManifest
                 throw new ImageFormatException($"{m}: field {at}.compressed_size is {p.CompressedSize}, expected {(p.Compression == PartitionCompression.None ? $"{p.Size} (the size: not compressed)" : $"1 to {MaxMemberSize}")}", m, at + ".compressed_size");
             }
 
-            if (p.Sha256 is not { Length: 64 } || p.Sha256.Any(c => c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f'))))
+            if (!IsSha256Hex(p.Sha256))
             {
                 throw new ImageFormatException($"{m}: field {at}.sha256 is '{FieldText.Escape(p.Sha256 ?? "")}', expected 64 lowercase hex digits", m, at + ".sha256");
             }
+
+            if (!IsSha256Hex(p.CompressedSha256))
+            {
+                throw new ImageFormatException($"{m}: field {at}.compressed_sha256 is '{FieldText.Escape(p.CompressedSha256 ?? "")}', expected 64 lowercase hex digits", m, at + ".compressed_sha256");
+            }
+
+            if (p.Compression == PartitionCompression.None && p.CompressedSha256 != p.Sha256)
+            {
+                throw new ImageFormatException($"{m}: field {at}.compressed_sha256 is {p.CompressedSha256}, expected {p.Sha256} (the sha256: not compressed)", m, at + ".compressed_sha256");
+            }
         }
     }
+
+    private static bool IsSha256Hex(string? text) =>
+        text is { Length: 64 } && text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 
     private static Dictionary<string, JsonElement> Fields(JsonElement element, string prefix, string[] names)
     {

@@ -236,8 +236,12 @@ public static class GoldenImageReader
         string member = partition.Member;
         DecompressionStream? zstd = null;
         Stream image = data;
+        using var storedHash = new Sha256Consumer();
         if (partition.Compression == PartitionCompression.Zstd)
         {
+            // The stored (compressed) bytes are hashed as the decoder pulls them: different zstd
+            // streams may decode to the same image, and the manifest binds the stored ones too.
+            data = new HashingReadStream(data, storedHash);
             zstd = new DecompressionStream(data, bufferSize: 0, checkEndOfStream: true, leaveOpen: true);
             zstd.SetParameter(ZSTD_dParameter.ZSTD_d_windowLogMax, MaxZstdWindowLog);
             image = zstd;
@@ -245,7 +249,7 @@ public static class GoldenImageReader
 
         try
         {
-            return await DeliverAsync(image, data, partition, manifest, key, options, sink, progress, cancel).ConfigureAwait(false);
+            return await DeliverAsync(image, data, zstd is null ? null : storedHash, partition, manifest, key, options, sink, progress, cancel).ConfigureAwait(false);
         }
         catch (ZstdException e)
         {
@@ -257,7 +261,7 @@ public static class GoldenImageReader
         }
     }
 
-    private static async Task<PartitionHeader> DeliverAsync(Stream image, Stream compressed, ManifestPartition partition, GoldenImageManifest manifest,
+    private static async Task<PartitionHeader> DeliverAsync(Stream image, Stream compressed, Sha256Consumer? storedHash, ManifestPartition partition, GoldenImageManifest manifest,
         VerificationKey key, GoldenImageReadOptions options, GoldenImageSink sink, IProgress<GoldenImageProgress>? progress, CancellationToken cancel)
     {
         string member = partition.Member;
@@ -316,6 +320,16 @@ public static class GoldenImageReader
             if (!header.PayloadHashEquals(payload))
             {
                 throw new ImageFormatException($"{member}: SHA-256 of the payload is {Convert.ToHexStringLower(payload)}, partition header says {header.PayloadSha256Hex}", member, "payload_sha256");
+            }
+        }
+
+        if (storedHash is not null)
+        {
+            // Every stored byte went through the hash: the decoder and the probe above read the member to its end.
+            string stored = Convert.ToHexStringLower(storedHash.Finish());
+            if (stored != partition.CompressedSha256)
+            {
+                throw new ImageFormatException($"{member}: SHA-256 of the stored (compressed) member is {stored}, manifest says {partition.CompressedSha256}", member, "compressed_sha256");
             }
         }
 

@@ -177,7 +177,8 @@ public static class GoldenImageWriter
         long size = PartitionHeader.Size + length;
         using var imageHash = new Sha256Consumer();
         imageHash.Append(header.RawBytes.Span);
-        var counter = new CountingWriteStream(Stream.Null);
+        using var memberHash = new Sha256Consumer();
+        var counter = new CountingWriteStream(Stream.Null, memberHash);
         CompressionStream? zstd = null;
         if (options.Compression == PartitionCompression.Zstd)
         {
@@ -209,8 +210,10 @@ public static class GoldenImageWriter
             }
         }
 
+        string sha256 = Convert.ToHexStringLower(imageHash.Finish());
+        string memberSha256 = zstd is null ? sha256 : Convert.ToHexStringLower(memberHash.Finish());
         var entry = new ManifestPartition(source.Name, ManifestPartition.MemberNameFor(source.Name, options.Compression), size, options.Compression,
-            compressedSize, Convert.ToHexStringLower(imageHash.Finish()));
+            compressedSize, sha256, memberSha256);
         return new PreparedPartition(header, entry);
     }
 

@@ -11,7 +11,12 @@ namespace RecoverySim.GoldenImage.Bundle;
 /// <param name="Compression">How the member stores the image.</param>
 /// <param name="CompressedSize">Bytes of the tar member: equal to <paramref name="Size"/> when not compressed.</param>
 /// <param name="Sha256">SHA-256 of the uncompressed image, 64 lowercase hex digits.</param>
-public sealed record ManifestPartition(string Name, string Member, long Size, PartitionCompression Compression, long CompressedSize, string Sha256)
+/// <param name="CompressedSha256">
+/// SHA-256 of the tar member's bytes as stored: equal to <paramref name="Sha256"/> when not
+/// compressed. For a zstd member it binds the compressed bytes too, since different zstd
+/// streams can decode to the same image (a changed bit the decoder ignores is still refused).
+/// </param>
+public sealed record ManifestPartition(string Name, string Member, long Size, PartitionCompression Compression, long CompressedSize, string Sha256, string CompressedSha256)
 {
     /// <summary>The member name a partition of this name and compression must have.</summary>
     public static string MemberNameFor(string name, PartitionCompression compression) =>

@@ -1,7 +1,10 @@
 namespace RecoverySim.GoldenImage.Hashing;
 
-/// <summary>A write-only pass-through that counts bytes (or, over <see cref="Stream.Null"/>, only counts).</summary>
-internal sealed class CountingWriteStream(Stream inner) : Stream
+/// <summary>
+/// A write-only pass-through that counts bytes (or, over <see cref="Stream.Null"/>, only counts),
+/// and hashes them when given a hasher.
+/// </summary>
+internal sealed class CountingWriteStream(Stream inner, Sha256Consumer? hash = null) : Stream
 {
     /// <summary>Bytes written so far.</summary>
     public long Count { get; private set; }
@@ -21,12 +24,14 @@ internal sealed class CountingWriteStream(Stream inner) : Stream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         inner.Write(buffer);
+        hash?.Append(buffer);
         Count += buffer.Length;
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        hash?.Append(buffer.Span);
         Count += buffer.Length;
     }
 

@@ -10,10 +10,10 @@ public class GoldenImageManifestTests
     private static readonly Gen<string> Hex = Gen.Byte.Array[32].Select(Convert.ToHexStringLower);
 
     private static readonly Gen<ManifestPartition> Partition =
-        Gen.Select(PartitionGen.PartitionName, Gen.Long[4096, GoldenImageManifest.MaxMemberSize], Gen.Bool, Gen.Long[1, GoldenImageManifest.MaxMemberSize], Hex)
-            .Select((name, size, zstd, compressed, hash) => zstd
-                ? new ManifestPartition(name, name + ".img.zst", size, PartitionCompression.Zstd, compressed, hash)
-                : new ManifestPartition(name, name + ".img", size, PartitionCompression.None, size, hash));
+        Gen.Select(PartitionGen.PartitionName, Gen.Long[4096, GoldenImageManifest.MaxMemberSize], Gen.Bool, Gen.Long[1, GoldenImageManifest.MaxMemberSize], Hex, Hex)
+            .Select((name, size, zstd, compressed, hash, stored) => zstd
+                ? new ManifestPartition(name, name + ".img.zst", size, PartitionCompression.Zstd, compressed, hash, stored)
+                : new ManifestPartition(name, name + ".img", size, PartitionCompression.None, size, hash, hash));
 
     internal static readonly Gen<GoldenImageManifest> Manifest =
         Gen.Select(PartitionGen.Identifier.HashSet[1, 4], PartitionGen.Identifier, PartitionGen.Version, Gen.ULong, Gen.Byte.Array[16].Where(b => b.Any(x => x != 0)),
@@ -73,10 +73,11 @@ public class GoldenImageManifestTests
     [InlineData("\"size\": 8192", "\"size\": 100", "partitions[0].size")]
     [InlineData("\"compressed_size\": 8192", "\"compressed_size\": 8191", "partitions[0].compressed_size")]
     [InlineData("\"board_ids\": [", "\"board_ids\": [\"a/b\", ", "board_ids[0]")]
+    [InlineData("\"compressed_sha256\": \"aaaa", "\"compressed_sha256\": \"baaa", "partitions[0].compressed_sha256")]
     public void Specific_defects_name_the_field(string from, string to, string field)
     {
         var m = new GoldenImageManifest(["b1"], "r", "1.0", 5, TestKeys.Ed25519.KeyId, SignatureAlgorithm.Ed25519,
-            [new ManifestPartition("boot", "boot.img", 8192, PartitionCompression.None, 8192, new string('a', 64))]);
+            [new ManifestPartition("boot", "boot.img", 8192, PartitionCompression.None, 8192, new string('a', 64), new string('a', 64))]);
         string json = Encoding.UTF8.GetString(m.ToJson());
         Assert.Contains(from, json);
         var e = Assert.Throws<ImageFormatException>(() => GoldenImageManifest.Parse(Encoding.UTF8.GetBytes(json.Replace(from, to))));

@@ -27,7 +27,8 @@ public class HostileBundleTests
             byte[] archive = (byte[])(zstd ? Compressed : Plain).Clone();
             long bit = at % (archive.Length * 8L);
             archive[bit / 8] ^= (byte)(1 << (int)(bit % 8));
-            Rejected(archive);
+            Exception? e = Record.Exception(() => Bundles.Read(archive));
+            Assert.True(e is ImageException, $"flip of bit {bit % 8} at offset {bit / 8} of {archive.Length} (zstd {zstd}): {e?.ToString() ?? "accepted"}");
         }, iter: 400);
     }
 
@@ -283,7 +284,7 @@ public class HostileBundleTests
         var m = Bundles.Members(Plain);
         var original = GoldenImageManifest.Parse(m[0].Data);
         var forged = new GoldenImageManifest(original.BoardIds, original.ReleaseId, original.Version, original.RollbackIndex, original.KeyId,
-            original.SignatureAlgorithm, [original.Partitions[0] with { Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(other[2].Data)) }, .. original.Partitions.Skip(1)]);
+            original.SignatureAlgorithm, [original.Partitions[0] with { Sha256 = Hex(other[2].Data), CompressedSha256 = Hex(other[2].Data) }, .. original.Partitions.Skip(1)]);
         var e = Rejected(Bundles.Tar([.. Bundles.SignedManifest(forged, TestKeys.Ed25519), other[2], m[3], m[4]]));
         Assert.Equal("release_id", e.Field);
         Assert.Contains("rel-2", e.Message);
@@ -301,6 +302,71 @@ public class HostileBundleTests
         Assert.IsType<SignatureException>(e);
         Assert.Equal("key_id", e.Field);
     }
+
+    [Fact]
+    public void A_different_zstd_stream_of_the_same_image_is_rejected()
+    {
+        // Same decoded image, other stored bytes (level 1 instead of 3): the manifest binds the
+        // stored bytes too, so the member is refused although its image hash matches.
+        var m = Bundles.Members(Compressed);
+        byte[] image = Bundles.Members(Plain)[2].Data;
+        byte[] other;
+        using (var compressed = new MemoryStream())
+        {
+            using (var z = new ZstdSharp.CompressionStream(compressed, 1, leaveOpen: true))
+            {
+                z.Write(image);
+            }
+
+            other = compressed.ToArray();
+        }
+
+        Assert.NotEqual(m[2].Data, other);
+        var original = GoldenImageManifest.Parse(m[0].Data);
+        var forged = new GoldenImageManifest(original.BoardIds, original.ReleaseId, original.Version, original.RollbackIndex, original.KeyId,
+            original.SignatureAlgorithm, [original.Partitions[0] with { CompressedSize = other.Length }, .. original.Partitions.Skip(1)]);
+        var e = Rejected(Bundles.Tar([.. Bundles.SignedManifest(forged, TestKeys.Ed25519), ("boot.img.zst", other, TarEntryType.RegularFile), m[3], m[4]]));
+        Assert.Equal("compressed_sha256", e.Field);
+    }
+
+    [Fact]
+    public void A_bit_flip_the_zstd_decoder_ignores_is_still_rejected()
+    {
+        // Found by the bit-flip property: some bits of a zstd stream do not change what it
+        // decodes to. Find one in the compressed boot member; only the stored-bytes hash catches it.
+        var m = Bundles.Members(Compressed);
+        byte[] member = m[2].Data;
+        using var decoder = new ZstdSharp.Decompressor();
+        byte[] image = decoder.Unwrap(member).ToArray();
+        int memberAt = FindMember(Compressed, member);
+        for (int bit = 0; bit < member.Length * 8; bit++)
+        {
+            byte[] flipped = (byte[])member.Clone();
+            flipped[bit / 8] ^= (byte)(1 << (bit % 8));
+            try
+            {
+                if (!decoder.Unwrap(flipped).SequenceEqual(image))
+                {
+                    continue;
+                }
+            }
+            catch (ZstdSharp.ZstdException)
+            {
+                continue;
+            }
+
+            byte[] archive = (byte[])Compressed.Clone();
+            archive[memberAt + bit / 8] ^= (byte)(1 << (bit % 8));
+            Assert.Equal("compressed_sha256", Rejected(archive).Field);
+            return;
+        }
+
+        Assert.Fail("no bit of the compressed member decodes to the same image: nothing to check");
+    }
+
+    private static int FindMember(byte[] archive, byte[] member) => archive.AsSpan().IndexOf(member);
+
+    private static string Hex(byte[] data) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data));
 
     [Fact]
     public void Empty_and_non_tar_inputs_are_rejected()

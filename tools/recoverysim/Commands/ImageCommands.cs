@@ -228,6 +228,7 @@ public static class ImageCommands
                         ["compression"] = p.Compression == PartitionCompression.Zstd ? "zstd" : "none",
                         ["compressed_size"] = p.CompressedSize,
                         ["sha256"] = p.Sha256,
+                        ["compressed_sha256"] = p.CompressedSha256,
                     }).ToArray(),
                     ["members"] = inspection.Members.Select(x => new Dictionary<string, object?>
                     {
