@@ -3,7 +3,7 @@ namespace RecoverySim.Bootloader.Boot;
 /// <summary>
 /// Verifies one slot partition as stored on the board: header CRC and fields, board id, trusted
 /// key, signature, rollback index against <c>minimumRollbackIndex</c>, payload hash. The board's
-/// implementation is <c>BoardPartitionVerifier</c>; tests may substitute their own.
+/// implementation is <see cref="Boards.BoardPartitionVerifier"/>; tests may substitute their own.
 /// </summary>
 public interface IPartitionVerifier
 {
