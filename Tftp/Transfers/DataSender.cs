@@ -158,14 +158,33 @@ internal sealed class DataSender
     }
 
     // A short read is not the end of the file: read until the block is full or the source ends.
-    private async ValueTask<int> FillAsync(Memory<byte> block, CancellationToken cancel)
+    // The synchronous path is a plain call (no async state machine per block).
+    private ValueTask<int> FillAsync(Memory<byte> block, CancellationToken cancel) =>
+        settings.SynchronousIo ? ValueTask.FromResult(Fill(block.Span)) : FillAsyncCore(block, cancel);
+
+    private int Fill(Span<byte> block)
     {
         int total = 0;
         while (total < block.Length)
         {
-            int read = settings.SynchronousIo
-                ? source.Read(block.Span[total..])
-                : await source.ReadAsync(block[total..], cancel).ConfigureAwait(false);
+            int read = source.Read(block[total..]);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return total;
+    }
+
+    private async ValueTask<int> FillAsyncCore(Memory<byte> block, CancellationToken cancel)
+    {
+        int total = 0;
+        while (total < block.Length)
+        {
+            int read = await source.ReadAsync(block[total..], cancel).ConfigureAwait(false);
             if (read == 0)
             {
                 break;
