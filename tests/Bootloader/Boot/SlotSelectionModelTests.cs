@@ -24,6 +24,8 @@ public class SlotSelectionModelTests
         public bool[] Successful { get; } = [false, false];
         public UnbootableReason[] Reason { get; } = [UnbootableReason.None, UnbootableReason.None];
         public bool[] Corrupt { get; } = [false, false];
+        public ulong[] SlotRollback { get; } = [1, 1];
+        public ulong StoredRollback { get; set; }
         public int BootCount { get; set; }
         public string Last { get; set; } = "";
 
@@ -74,6 +76,14 @@ public class SlotSelectionModelTests
                 if (!counted) BootCount++;
                 counted = true;
                 if (!Successful[chosen]) Tries[chosen]--;
+                // The boot partition is verified first: its rollback index against the stored one;
+                // a corruption is in system, verified second.
+                if (SlotRollback[chosen] < StoredRollback)
+                {
+                    GiveUp(chosen, UnbootableReason.RollbackIndexTooLow);
+                    continue;
+                }
+
                 if (Corrupt[chosen])
                 {
                     GiveUp(chosen, UnbootableReason.HeaderInvalid);
@@ -88,6 +98,12 @@ public class SlotSelectionModelTests
                     Successful[chosen] = true;
                     Tries[chosen] = 0;
                     BootCount = 0;
+                }
+
+                // Rollback indexes rise only once the slot is successful (now or before).
+                if (Successful[chosen])
+                {
+                    StoredRollback = Math.Max(StoredRollback, SlotRollback[chosen]);
                 }
 
                 return;
@@ -105,7 +121,7 @@ public class SlotSelectionModelTests
         }
 
         public override string ToString() =>
-            $"a:{Priority[0]}/{Tries[0]}/{Successful[0]}/{Reason[0]}/{(Corrupt[0] ? "corrupt" : "ok")} b:{Priority[1]}/{Tries[1]}/{Successful[1]}/{Reason[1]}/{(Corrupt[1] ? "corrupt" : "ok")} count:{BootCount} last:{Last}";
+            $"a:{Priority[0]}/{Tries[0]}/{Successful[0]}/{Reason[0]}/{(Corrupt[0] ? "corrupt" : "ok")}/rb{SlotRollback[0]} b:{Priority[1]}/{Tries[1]}/{Successful[1]}/{Reason[1]}/{(Corrupt[1] ? "corrupt" : "ok")}/rb{SlotRollback[1]} count:{BootCount} stored:{StoredRollback} last:{Last}";
     }
 
     internal sealed class Actual(int maxTries)
@@ -145,7 +161,7 @@ public class SlotSelectionModelTests
         public override string ToString()
         {
             BootControlBlock b = Peek();
-            return $"a:{b.SlotA.Priority}/{b.SlotA.TriesRemaining}/{b.SlotA.Successful}/{b.SlotA.Unbootable} b:{b.SlotB.Priority}/{b.SlotB.TriesRemaining}/{b.SlotB.Successful}/{b.SlotB.Unbootable} count:{b.BootCount} last:{Last}";
+            return $"a:{b.SlotA.Priority}/{b.SlotA.TriesRemaining}/{b.SlotA.Successful}/{b.SlotA.Unbootable} b:{b.SlotB.Priority}/{b.SlotB.TriesRemaining}/{b.SlotB.Successful}/{b.SlotB.Unbootable} count:{b.BootCount} stored:{Board.Rollback[0]} last:{Last}";
         }
     }
 
@@ -162,7 +178,9 @@ public class SlotSelectionModelTests
             }
         }
 
-        return b.BootCount == model.BootCount && actual.Last == model.Last;
+        var stored = actual.Board.Rollback;
+        return b.BootCount == model.BootCount && actual.Last == model.Last
+            && stored[0] == model.StoredRollback && stored[1] == model.StoredRollback && stored[2] == model.StoredRollback;
     }
 
     private static readonly Gen<OsHealth> GenHealth = Gen.OneOf(
@@ -180,9 +198,9 @@ public class SlotSelectionModelTests
             GenHealth.Operation<Actual, Model>(h => $"boot {h}", (a, h) => a.Boot(h), (m, h) => m.Boot(h)),
             Gen.Int[0, 1].Operation<Actual, Model>(s => $"corrupt {s}",
                 (a, s) => a.Board.CorruptSlot((Slot)s), (m, s) => m.Corrupt[s] = true),
-            Gen.Int[0, 1].Operation<Actual, Model>(s => $"reflash+set-active {s}",
-                (a, s) => { a.Board.FlashSlot((Slot)s, "r2", 1); a.Board.SetActive((Slot)s); },
-                (m, s) => { m.Corrupt[s] = false; m.SetActive(s); }),
+            Gen.Select(Gen.Int[0, 1], Gen.ULong[0, 4]).Operation<Actual, Model>(x => $"reflash {x.Item1} with rollback {x.Item2} + set-active",
+                (a, x) => { a.Board.FlashSlot((Slot)x.Item1, "r" + x.Item2, x.Item2); a.Board.SetActive((Slot)x.Item1); },
+                (m, x) => { m.Corrupt[x.Item1] = false; m.SlotRollback[x.Item1] = x.Item2; m.SetActive(x.Item1); }),
             Gen.Int[0, 1].Operation<Actual, Model>(s => $"set-active {s}",
                 (a, s) => a.Board.SetActive((Slot)s), (m, s) => m.SetActive(s)),
             Gen.Const(0).Operation<Actual, Model>(_ => "damage stale BCB copy", (a, _) => a.DamageStaleCopy(), (_, _) => { }),
