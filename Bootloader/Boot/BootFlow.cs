@@ -107,7 +107,9 @@ public sealed class BootFlow : IBootControlHal
             Slot slot = chosen.Value;
             string name = SlotNames.Name(slot);
             SlotState state = block[slot];
-            log.Add(BootEventKind.SlotChosen, $"slot {name} chosen (priority {state.Priority}, {(state.Successful ? "successful" : $"{state.TriesRemaining} tries left")})",
+            string why = _profile == BoardProfile.Single ? "the only slot of a single board; its boots are counted, not its tries"
+                : $"priority {state.Priority}, {(state.Successful ? "successful" : $"{state.TriesRemaining} tries left")}";
+            log.Add(BootEventKind.SlotChosen, $"slot {name} chosen ({why})",
                 e => e with { Slot = name, TriesRemaining = state.TriesRemaining });
 
             // Spend the try and count the boot before anything can fail or hang, and persist it:
