@@ -124,6 +124,14 @@ internal sealed class DataReceiver
                         throw ChannelErrors.FromPeer(packet);
                     }
 
+                    if (opcode == TftpOpcode.OptionAck && expected == 1 && !initial.IsEmpty)
+                    {
+                        // A client's RRQ: the server sent its OACK again, so our ACK 0 was lost. Answer it again.
+                        await channel.SendAsync(initial, cancel).ConfigureAwait(false);
+                        counters.AddRetransmissions(1);
+                        continue;
+                    }
+
                     throw ChannelErrors.Unexpected(packet, $"DATA block {expected}");
                 }
 

@@ -142,6 +142,12 @@ internal sealed class DataSender
                     {
                         throw ChannelErrors.FromPeer(packet);
                     }
+                    else if (opcode == TftpOpcode.OptionAck && acked == 0)
+                    {
+                        // A client's WRQ: the server sent its OACK again because our DATA 1 was
+                        // lost or late. Our own timer resends DATA 1; nothing to do now.
+                        continue;
+                    }
                     else
                     {
                         throw ChannelErrors.Unexpected(packet, "an ACK");

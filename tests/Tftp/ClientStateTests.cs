@@ -153,4 +153,65 @@ public sealed class ClientStateTests
         Assert.Equal(new TftpNegotiatedOptions(1000, 2, null, 3000), result.Options);
         Assert.Equal(Packets.Ack(0), channel.Sent[1]);
     }
+
+    [Fact]
+    public async Task A_repeated_oack_is_answered_with_ack_0_again()
+    {
+        byte[] content = new byte[700];
+        new Random(8).NextBytes(content);
+        int acks0 = 0;
+        (ScriptedChannel channel, Task<TftpTransferResult> run, MemoryStream output) = await GetAsync(
+            new TftpClientOptions { BlockSize = 512, RequestTransferSize = false },
+            p =>
+            {
+                if (IsRequest(p))
+                {
+                    return [(Packets.Oack("blksize", "512"), TftpPacketSource.PeerHost)];
+                }
+
+                if (Packets.Block(p) == 0 && ++acks0 == 1)
+                {
+                    // As if our ACK 0 were lost: the server's OACK comes again.
+                    return [(Packets.Oack("blksize", "512"), TftpPacketSource.Peer)];
+                }
+
+                return Packets.Block(p) == 0 ? [(Packets.Data(1, content[..512]), TftpPacketSource.Peer)]
+                    : Packets.Block(p) == 1 ? [(Packets.Data(2, content[512..]), TftpPacketSource.Peer)] : [];
+            });
+        await run;
+        Assert.Equal(content, output.ToArray());
+        Assert.Equal(2, acks0);
+    }
+
+    [Fact]
+    public async Task A_repeated_oack_during_a_write_is_ignored()
+    {
+        var time = new ManualTimeProvider();
+        byte[] content = new byte[700];
+        var received = new MemoryStream();
+        int data1 = 0;
+        var channel = new ScriptedChannel(time)
+        {
+            OnSend = p =>
+            {
+                if (Packets.Opcode(p) == (ushort)TftpOpcode.WriteRequest)
+                {
+                    return [(Packets.Oack("blksize", "512"), TftpPacketSource.PeerHost)];
+                }
+
+                if (Packets.Block(p) == 1 && ++data1 == 1)
+                {
+                    return [(Packets.Oack("blksize", "512"), TftpPacketSource.Peer)];
+                }
+
+                received.Write(p, 4, p.Length - 4);
+                return [(Packets.Ack(Packets.Block(p)), TftpPacketSource.Peer)];
+            },
+        };
+        TftpTransferResult result = await new TftpClient(new TftpClientOptions { BlockSize = 512, RequestTransferSize = false }, time)
+            .RunAsync(channel, TftpOperation.Write, "f", new MemoryStream(content), null, CancellationToken.None);
+        Assert.Equal(700, result.Bytes);
+        Assert.Equal(2, data1);
+        Assert.Equal(content, received.ToArray());
+    }
 }
