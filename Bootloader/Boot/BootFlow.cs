@@ -59,12 +59,14 @@ public sealed class BootFlow : IBootControlHal
         _markedSuccessful = false;
         log.Add(BootEventKind.PowerOn, $"power on ({BoardLayout.ProfileName(_profile)} board)");
 
-        BootControlBlock block = ReadControl(log);
+        // RPMB first: when it holds no valid copy the power-on stops before anything is written.
         RollbackIndexes stored = _rpmb.Read();
         if (_rpmb.RepairedOnRead)
         {
             log.Add(BootEventKind.RpmbCopyRepaired, "a damaged RPMB copy was rewritten from the valid one");
         }
+
+        BootControlBlock block = ReadControl(log);
 
         if (block.Recovery.IsRequested)
         {

@@ -172,6 +172,22 @@ public class BoardCommandTests(BoardCliFixture fixture) : IClassFixture<BoardCli
     }
 
     [Fact]
+    public void DestroyedRpmbIsOneLineAndWritesNothing()
+    {
+        string dir = fixture.NewFlashedBoard();
+        File.WriteAllBytes(Path.Combine(dir, "rpmb.bin"), new byte[8192]);
+        using (var f = new FileStream(Path.Combine(dir, "disk.img"), FileMode.Open))
+        {
+            f.Position = (1 << 20) + 20; // damage BCB copy 0: a boot that went on would repair it
+            f.WriteByte(0x99);
+        }
+
+        string before = Hash(dir);
+        AssertOneLineError(Run("boot", dir), "rpmb.bin holds no valid copy");
+        Assert.Equal(before, Hash(dir));
+    }
+
+    [Fact]
     public void MissingDiskIsOneLine()
     {
         string dir = fixture.NewFlashedBoard();
