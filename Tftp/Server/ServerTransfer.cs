@@ -192,6 +192,9 @@ internal sealed class ServerTransfer
                     }
 
                     committed = true;
+
+                    // The rename itself must reach the disk before the client hears it is done.
+                    NativeFileSystem.FlushDirectory(Path.GetDirectoryName(target)!);
                     return ValueTask.CompletedTask;
                 },
             };
