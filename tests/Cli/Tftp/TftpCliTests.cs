@@ -227,6 +227,34 @@ public sealed class TftpCliTests : IDisposable
         Assert.EndsWith("stopped", log.TrimEnd(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_on_a_terminal_shows_a_live_table_and_stops_on_cancel()
+    {
+        File.WriteAllBytes(Path.Join(Root, "golden.img"), new byte[50_000]);
+        var output = new SynchronizedWriter();
+        var screen = new SynchronizedWriter();
+        var terminal = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(screen),
+            Interactive = Spectre.Console.InteractionSupport.Yes,
+            Ansi = Spectre.Console.AnsiSupport.No,
+        });
+        using var stop = new CancellationTokenSource();
+        Task<int> serve = RecoverySimCli.RunAsync(["serve", "--root", Root, "--port", "0"], new CliContext(output, new StringWriter(), terminal), stop.Token);
+
+        IPEndPoint endPoint = await WaitForEndPointAsync(output);
+        await new TftpClient(new TftpClientOptions()).GetAsync(endPoint, "golden.img", new MemoryStream());
+        for (int i = 0; i < 100 && !screen.Text.Contains("golden.img", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await serve);
+        Assert.Contains("TFTP transfers", screen.Text, StringComparison.Ordinal);
+        Assert.Contains("golden.img", screen.Text, StringComparison.Ordinal);
+    }
+
     private static async Task<IPEndPoint> WaitForEndPointAsync(SynchronizedWriter output)
     {
         for (int i = 0; i < 250; i++)
