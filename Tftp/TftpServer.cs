@@ -19,6 +19,7 @@ public sealed class TftpServer : IAsyncDisposable
     private readonly TimeProvider time;
     private readonly ITftpLog? log;
     private readonly ConcurrentDictionary<long, ServerTransfer> active = new();
+    private readonly ConcurrentDictionary<long, Task> running = new();
     private readonly CancellationTokenSource stopping = new();
     private Socket? listener;
     private TftpPathResolver? resolver;
@@ -71,7 +72,7 @@ public sealed class TftpServer : IAsyncDisposable
 
         listener?.Dispose();
         await listening.ConfigureAwait(false);
-        await Task.WhenAll(active.Values.Select(t => t.Completion)).ConfigureAwait(false);
+        await Task.WhenAll(running.Values).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -231,21 +232,34 @@ public sealed class TftpServer : IAsyncDisposable
         active[started.Id] = started;
         LogRequest(client, operation, request.FileName, optionText, null);
         var channel = new SocketTftpChannel(transferSocket, client, locked: true, blocking: true);
-        started.Completion = DedicatedThread.Run($"tftp-transfer-{started.Id}", () => RunTransferAsync(started, channel, cancel));
+        Task<bool> completion = DedicatedThread.Run($"tftp-transfer-{started.Id}", () => RunTransferAsync(started, channel, cancel));
+        running[started.Id] = completion;
+        _ = completion.ContinueWith((_, state) => running.TryRemove((long)state!, out Task? _), started.Id, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task<bool> RunTransferAsync(ServerTransfer transfer, SocketTftpChannel channel, CancellationToken cancel)
     {
         try
         {
-            TftpTransferLogEntry entry = await transfer.RunAsync(channel, cancel).ConfigureAwait(false);
-            log?.Transfer(entry);
+            TftpTransferLogEntry entry;
+            try
+            {
+                entry = await transfer.RunAsync(channel, cancel).ConfigureAwait(false);
+                log?.Transfer(entry);
+            }
+            finally
+            {
+                // The slot is free as soon as the transfer is over, before any dallying.
+                active.TryRemove(transfer.Id, out _);
+            }
+
+            await transfer.DallyAsync(cancel).ConfigureAwait(false);
             return entry.Error is null;
         }
         finally
         {
             channel.Dispose();
-            active.TryRemove(transfer.Id, out _);
         }
     }
 

@@ -19,6 +19,7 @@ internal sealed class ServerTransfer
     private readonly TimeProvider time;
     private readonly long started;
     private readonly bool synchronousIo;
+    private DataReceiver? completedWrite;
     private volatile StrongBox<TftpNegotiatedOptions> negotiated = new(TftpNegotiatedOptions.Default);
 
     public ServerTransfer(long id, IPEndPoint client, TftpRequestPacket request, TftpMode mode, TftpServerOptions options, TftpPathResolver resolver, TimeProvider time, bool synchronousIo)
@@ -47,11 +48,30 @@ internal sealed class ServerTransfer
 
     public TransferCounters Counters { get; } = new();
 
-    /// <summary>The running task (set by the server right after starting it).</summary>
-    public Task Completion { get; set; } = Task.CompletedTask;
-
     public TftpTransferStatus Snapshot() => new(Id, Client, Operation, Request.FileName, Counters.Bytes, Counters.TotalBytes,
         Counters.Retransmissions, negotiated.Value, time.GetElapsedTime(started));
+
+    /// <summary>
+    /// After the final ACK of a write, answers a repeated last DATA with the ACK again for a
+    /// while (RFC 1350 section 6: the final ACK may be lost). The transfer is over by then: the
+    /// server has already freed its slot, so dallying never counts against the caps.
+    /// </summary>
+    public async Task DallyAsync(CancellationToken cancel)
+    {
+        if (completedWrite is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await completedWrite.DallyAsync(options.Dally ?? options.Timeout, cancel).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Stopping: the file is committed already.
+        }
+    }
 
     /// <summary>Runs the transfer to its end; never throws for a failure of the transfer itself, which is in the log entry.</summary>
     public async Task<TftpTransferLogEntry> RunAsync(ITftpChannel channel, CancellationToken cancel)
@@ -95,19 +115,7 @@ internal sealed class ServerTransfer
             duration = time.GetElapsedTime(started);
         }
 
-        if (receiver is not null && error is null)
-        {
-            // RFC 1350 section 6: the final ACK may be lost; answer a repeated last DATA for a while.
-            try
-            {
-                await receiver.DallyAsync(options.Dally ?? options.Timeout, cancel).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-            {
-                // Stopping: the file is committed already.
-            }
-        }
-
+        completedWrite = error is null ? receiver : null;
         return new TftpTransferLogEntry(Client, Operation, Request.FileName, Counters.Bytes, duration, Counters.Retransmissions, negotiated.Value, error);
     }
 

@@ -310,6 +310,20 @@ public sealed class ServerBadInputTests
     }
 
     [Fact]
+    public async Task Dallying_after_a_write_does_not_hold_a_slot()
+    {
+        await using LoopbackServer server = await LoopbackServer.StartAsync(root => LoopbackServer.Options(root, write: true) with
+        {
+            MaxTransfers = 1,
+            Dally = TimeSpan.FromSeconds(30),
+        });
+        await Client().PutAsync(server.EndPoint, "one", new MemoryStream(new byte[100]));
+        await Client().PutAsync(server.EndPoint, "two", new MemoryStream(new byte[100]));
+        await server.WaitIdleAsync();
+        Assert.Equal(2, server.Transfers.Count(t => t.Error is null));
+    }
+
+    [Fact]
     public async Task Writes_are_refused_on_a_read_only_server()
     {
         await using LoopbackServer server = await LoopbackServer.StartAsync();
