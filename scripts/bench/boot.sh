@@ -4,12 +4,10 @@
 # over the same payload bytes. Target: boot <= 1.3 x openssl. Every timed boot is a full
 # verification: headers (Ed25519), payload SHA-256, the OS marking success.
 #
-#   scripts/bench.sh boot                                    (builds the Release CLI, sets RECOVERYSIM)
+#   scripts/bench.sh boot                                    (publishes the ReadyToRun CLI, sets RECOVERYSIM)
 #   RECOVERYSIM=path/to/recoverysim bash scripts/bench/boot.sh
 #
-# Knobs (environment): BOOT_BENCH_MIB (256: total payload), BOOT_BENCH_RUNS (5: best of N),
-# BOOT_BENCH_R2R (1: also publish the CLI ReadyToRun into a temporary directory and time it too:
-# most of a boot's fixed cost beyond the hash is JIT, which ReadyToRun removes; 0 skips it).
+# Knobs (environment): BOOT_BENCH_MIB (256: total payload), BOOT_BENCH_RUNS (5: best of N).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top"
@@ -41,12 +39,6 @@ runs=${BOOT_BENCH_RUNS:-5}
 boot_mib=$((mib / 8)); system_mib=$((mib * 5 / 8)); vendor_mib=$((mib * 2 / 8))
 
 work=$(mktemp -d /tmp/recoverysim-bench-boot.XXXXXX)
-r2r=""
-if [ "${BOOT_BENCH_R2R:-1}" = 1 ]; then
-  dotnet publish tools/recoverysim -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-    --artifacts-path "$work/r2r-build" -o "$work/r2r" -nologo -v quiet >/dev/null
-  r2r="$work/r2r/recoverysim"
-fi
 trap 'rm -rf "$work"' EXIT
 
 "$RECOVERYSIM" keys generate --out "$work/keys" >/dev/null
@@ -70,18 +62,9 @@ t_ssl=$(best_of "$runs" openssl dgst -sha256 "$work/boot.bin" "$work/system.bin"
 t_start=$(best_of "$runs" "$RECOVERYSIM" --version)
 c_boot=$(best_cpu "$runs" "$RECOVERYSIM" boot "$work/board")
 c_ssl=$(best_cpu "$runs" openssl dgst -sha256 "$work/boot.bin" "$work/system.bin" "$work/vendor.bin")
-if [ -n "$r2r" ]; then
-  t_r2r=$(best_of "$runs" "$r2r" boot "$work/board")
-  t_r2r_start=$(best_of "$runs" "$r2r" --version)
-  c_r2r=$(best_cpu "$runs" "$r2r" boot "$work/board")
-fi
 printf 'boot of a slot with %d MiB (boot %d, system %d, vendor %d), best of %d\n' "$mib" "$boot_mib" "$system_mib" "$vendor_mib" "$runs"
 printf 'load average after: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '  recoverysim boot          %8.3f s wall  %8.3f s cpu\n' "$t_boot" "$c_boot"
 printf '  openssl dgst -sha256      %8.3f s wall  %8.3f s cpu\n' "$t_ssl" "$c_ssl"
 printf '  (recoverysim --version    %8.3f s: process start-up alone)\n' "$t_start"
 printf '  ratio boot / openssl      %8s wall %8s cpu  (target <= 1.30)\n' "$(ratio "$t_boot" "$t_ssl")" "$(ratio "$c_boot" "$c_ssl")"
-if [ -n "$r2r" ]; then
-  printf '  recoverysim boot, ReadyToRun build   %8.3f s wall  %8.3f s cpu  (--version %.3f s)\n' "$t_r2r" "$c_r2r" "$t_r2r_start"
-  printf '  ratio ReadyToRun boot / openssl      %8s wall %8s cpu  (target <= 1.30)\n' "$(ratio "$t_r2r" "$t_ssl")" "$(ratio "$c_r2r" "$c_ssl")"
-fi

@@ -9,13 +9,11 @@
 #   start:  `image verify` of a 12 KiB golden image: the fixed cost of starting the .NET CLI.
 # Every time is the best of IMAGE_BENCH_RUNS runs with the files in the page cache.
 #
-#   scripts/bench.sh image                                 (builds the Release CLI, sets RECOVERYSIM)
+#   scripts/bench.sh image                                 (publishes the ReadyToRun CLI, sets RECOVERYSIM)
 #   RECOVERYSIM=path/to/recoverysim bash scripts/bench/image.sh
 #
 # Knobs (environment): IMAGE_BENCH_RUNS (5), IMAGE_BENCH_BIG_MIB (1024: the memory check; 0 skips it),
-# IMAGE_BENCH_DIR (a scratch directory on a real disk, default /tmp), IMAGE_BENCH_R2R (0; 1 also
-# publishes the CLI ReadyToRun-compiled and times verify and build with it: the JIT start-up cost
-# is most of the gap to openssl).
+# IMAGE_BENCH_DIR (a scratch directory on a real disk, default /tmp).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top"
@@ -87,18 +85,6 @@ printf 'build:   recoverysim image build  %6.3f s   openssl dgst %6.3f s + copy 
   "$t_build" "$t_dgst" "$t_copy" "$t_base" "$(ratio "$t_build" "$t_base")"
 rm -f "$work/copy.bin" "$work/out.img"
 
-if [ "${IMAGE_BENCH_R2R:-0}" = 1 ]; then
-  dotnet publish tools/recoverysim -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-    --artifacts-path "$work/r2r-build" -o "$work/r2r" -nologo -v quiet >/dev/null
-  r2r=$work/r2r/recoverysim
-  t_r2r_verify=$(best_of "$runs" "$r2r" image verify "$work/golden.img" --pubkey "$pub")
-  t_r2r_start=$(best_of "$runs" "$r2r" image verify "$work/tiny.img" --pubkey "$pub")
-  t_r2r_build=$(best_of "$runs" "$r2r" image build --key "$key" --board bench-board --version 1.0 --rollback-index 1 \
-    --boot "$work/boot.bin" --system "$work/system.bin" --vendor "$work/vendor.bin" -o "$work/out.img")
-  printf 'r2r:     verify %6.3f s ratio %s, start %6.3f s; build %6.3f s ratio %s (ReadyToRun-compiled CLI)\n' \
-    "$t_r2r_verify" "$(ratio "$t_r2r_verify" "$t_openssl")" "$t_r2r_start" "$t_r2r_build" "$(ratio "$t_r2r_build" "$t_base")"
-  rm -f "$work/out.img"
-fi
 
 # Peak memory, at 256 MiB and at big_mib (payload of zeros: memory does not depend on content).
 rss_verify=$(peak_rss_mib "$RECOVERYSIM" image verify "$work/golden.img" --pubkey "$pub")
