@@ -14,6 +14,7 @@ namespace RecoverySim.Tftp.Server;
 internal sealed class ServerTransfer
 {
     private const int FileBufferSize = 128 * 1024;
+    private const int LargeBlock = 16 * 1024;
     private readonly TftpServerOptions options;
     private readonly TftpPathResolver resolver;
     private readonly TimeProvider time;
@@ -122,7 +123,9 @@ internal sealed class ServerTransfer
     private async Task<DataReceiver?> ReadAsync(ITftpChannel channel, CancellationToken cancel)
     {
         string path = resolver.ResolveForRead(Request.FileName);
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileBufferSize, FileOptions.SequentialScan);
+        // Unbuffered: a large block is read straight into its packet (one copy fewer); small
+        // blocks get a buffer below, so the file is still read in large chunks.
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
         await using (file.ConfigureAwait(false))
         {
             ServerNegotiation negotiation = ServerOptionNegotiator.Negotiate(Request, Mode, options, file.Length);
@@ -139,7 +142,9 @@ internal sealed class ServerTransfer
             }
 
             var settings = new TransferSettings(negotiation.Options.BlockSize, negotiation.Options.WindowSize, negotiation.Timeout, options.MaxRetries, long.MaxValue, synchronousIo);
-            Stream source = Mode == TftpMode.Netascii ? new NetasciiEncodingStream(file, leaveOpen: true) : file;
+            Stream source = Mode == TftpMode.Netascii ? new NetasciiEncodingStream(file, leaveOpen: true)
+                : negotiation.Options.BlockSize < LargeBlock ? new BufferedStream(file, FileBufferSize)
+                : file;
             try
             {
                 await new DataSender(channel, settings, source, Counters, time).RunAsync(cancel).ConfigureAwait(false);
