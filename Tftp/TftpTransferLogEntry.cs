@@ -6,7 +6,7 @@ namespace RecoverySim.Tftp;
 /// <param name="Client">The client's endpoint.</param>
 /// <param name="Operation">Read or write.</param>
 /// <param name="FileName">The requested name.</param>
-/// <param name="Bytes">File bytes transferred.</param>
+/// <param name="Bytes">Data bytes carried by DATA packets (in netascii, the encoded size).</param>
 /// <param name="Duration">From the request to the end.</param>
 /// <param name="Retransmissions">Packets sent again.</param>
 /// <param name="Options">The negotiated parameters.</param>

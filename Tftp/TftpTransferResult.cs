@@ -1,7 +1,7 @@
 namespace RecoverySim.Tftp;
 
 /// <summary>The outcome of a completed transfer.</summary>
-/// <param name="Bytes">File bytes transferred (after netascii conversion, as stored).</param>
+/// <param name="Bytes">Data bytes carried by the DATA packets: the file size in octet mode, the encoded (CR LF) size in netascii.</param>
 /// <param name="Blocks">DATA blocks transferred, the final (short or empty) block included.</param>
 /// <param name="Duration">From the request to the last packet.</param>
 /// <param name="Retransmissions">Packets sent again after a timeout or a window restart.</param>

@@ -7,7 +7,7 @@ namespace RecoverySim.Tftp;
 /// <param name="Client">The client's endpoint (its transfer ID).</param>
 /// <param name="Operation">Read (RRQ) or write (WRQ).</param>
 /// <param name="FileName">The file name as requested.</param>
-/// <param name="Bytes">File bytes transferred so far.</param>
+/// <param name="Bytes">Data bytes carried by DATA packets so far (in netascii, the encoded size).</param>
 /// <param name="TotalBytes">The size when known (the file for a read, tsize for a write).</param>
 /// <param name="Retransmissions">Packets sent again so far.</param>
 /// <param name="Options">The negotiated parameters.</param>
