@@ -10,6 +10,7 @@ namespace RecoverySim.Interop.Tests.Tftp;
 public sealed class TftpTestFiles : IDisposable
 {
     private readonly Dictionary<string, string> _hashes = new();
+    private readonly List<string> _scratch = new();
     private readonly Lock _gate = new();
 
     /// <summary>Creates an empty, world-readable and world-writable root under the temp directory.</summary>
@@ -81,11 +82,16 @@ public sealed class TftpTestFiles : IDisposable
         return Convert.ToHexString(SHA256.HashData(file));
     }
 
-    /// <summary>A fresh, empty, world-writable directory for a client's downloads.</summary>
+    /// <summary>A fresh, empty, world-writable directory for a client's downloads, deleted with the files.</summary>
     public string NewScratchDirectory()
     {
         string directory = Directory.CreateTempSubdirectory("recoverysim-tftp-out-").FullName;
         SetMode(directory, (UnixFileMode)0x1FF);
+        lock (_gate)
+        {
+            _scratch.Add(directory);
+        }
+
         return directory;
     }
 
@@ -101,13 +107,22 @@ public sealed class TftpTestFiles : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        try
+        string[] directories;
+        lock (_gate)
         {
-            Directory.Delete(Root, recursive: true);
+            directories = [.. _scratch, Root];
         }
-        catch (IOException)
+
+        foreach (string directory in directories)
         {
-            // A daemon still closing a file: the temp directory is cleaned by the system.
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A daemon still closing a file: the temp directory is cleaned by the system.
+            }
         }
     }
 }
