@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.IO.Hashing;
+using RecoverySim.Bootloader.Storage;
 
 namespace RecoverySim.Bootloader.Control;
 
@@ -15,6 +15,7 @@ namespace RecoverySim.Bootloader.Control;
 /// <param name="BootCount">Power-ons since the OS last marked a slot successful (U-Boot <c>bootcount</c>).</param>
 /// <param name="Recovery">A pending recovery request.</param>
 public readonly record struct BootControlBlock(ulong Sequence, SlotState SlotA, SlotState SlotB, uint BootCount, RecoveryRequest Recovery)
+    : IDualCopyRecord<BootControlBlock>
 {
     /// <summary>Bytes of one copy.</summary>
     public const int Size = 512;
@@ -25,16 +26,14 @@ public readonly record struct BootControlBlock(ulong Sequence, SlotState SlotA, 
     /// <summary>The layout version this code reads and writes.</summary>
     public const ushort CurrentVersion = 1;
 
-    private const int MagicOffset = 0;
-    private const int VersionOffset = 4;
-    private const int SizeOffset = 6;
-    private const int SequenceOffset = 8;
-    private const int SlotAOffset = 16;
+    // Magic, version, record size (the envelope's shape field) and sequence: RecordEnvelope's header.
+    private const int SlotAOffset = RecordEnvelope.HeaderSize;
     private const int SlotBOffset = 24;
     private const int BootCountOffset = 32;
     private const int RecoveryReasonOffset = 36;
     private const int RecoverySourceOffset = 37;
-    private const int CrcOffset = Size - 4;
+
+    static int IDualCopyRecord<BootControlBlock>.Size => Size;
 
     /// <summary>The state of <paramref name="slot"/>.</summary>
     public SlotState this[Slot slot] => slot == Slot.A ? SlotA : SlotB;
@@ -66,17 +65,7 @@ public readonly record struct BootControlBlock(ulong Sequence, SlotState SlotA, 
     public static bool TryParse(ReadOnlySpan<byte> source, out BootControlBlock block)
     {
         block = default;
-        if (source.Length < Size)
-        {
-            return false;
-        }
-
-        source = source[..Size];
-        // The CRC first: it is what tells a torn write from a stored state.
-        if (BinaryPrimitives.ReadUInt32LittleEndian(source[CrcOffset..]) != Crc32.HashToUInt32(source[..CrcOffset])
-            || BinaryPrimitives.ReadUInt32LittleEndian(source[MagicOffset..]) != Magic
-            || BinaryPrimitives.ReadUInt16LittleEndian(source[VersionOffset..]) != CurrentVersion
-            || BinaryPrimitives.ReadUInt16LittleEndian(source[SizeOffset..]) != Size)
+        if (!RecordEnvelope.TryOpen(source, Size, Magic, CurrentVersion, Size, out ulong sequence))
         {
             return false;
         }
@@ -94,7 +83,7 @@ public readonly record struct BootControlBlock(ulong Sequence, SlotState SlotA, 
         }
 
         block = new BootControlBlock(
-            BinaryPrimitives.ReadUInt64LittleEndian(source[SequenceOffset..]), a, b,
+            sequence, a, b,
             BinaryPrimitives.ReadUInt32LittleEndian(source[BootCountOffset..]),
             new RecoveryRequest((RecoveryReason)reason, (RecoverySource)from));
         return true;
@@ -108,22 +97,15 @@ public readonly record struct BootControlBlock(ulong Sequence, SlotState SlotA, 
     /// <summary>Writes the copy, with its CRC, into the first <see cref="Size"/> bytes of <paramref name="destination"/>.</summary>
     public void WriteTo(Span<byte> destination)
     {
-        if (destination.Length < Size)
-        {
-            throw new ArgumentException($"a boot control block needs {Size} bytes, got {destination.Length}", nameof(destination));
-        }
-
-        destination = destination[..Size];
-        destination.Clear();
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[MagicOffset..], Magic);
-        BinaryPrimitives.WriteUInt16LittleEndian(destination[VersionOffset..], CurrentVersion);
-        BinaryPrimitives.WriteUInt16LittleEndian(destination[SizeOffset..], Size);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[SequenceOffset..], Sequence);
-        SlotA.WriteTo(destination[SlotAOffset..]);
-        SlotB.WriteTo(destination[SlotBOffset..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[BootCountOffset..], BootCount);
-        destination[RecoveryReasonOffset] = (byte)Recovery.Reason;
-        destination[RecoverySourceOffset] = (byte)Recovery.Source;
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[CrcOffset..], Crc32.HashToUInt32(destination[..CrcOffset]));
+        Span<byte> record = RecordEnvelope.Fit(destination, Size, "a boot control block");
+        RecordEnvelope.WriteHeader(record, Magic, CurrentVersion, Size, Sequence);
+        SlotA.WriteTo(record[SlotAOffset..]);
+        SlotB.WriteTo(record[SlotBOffset..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(record[BootCountOffset..], BootCount);
+        record[RecoveryReasonOffset] = (byte)Recovery.Reason;
+        record[RecoverySourceOffset] = (byte)Recovery.Source;
+        RecordEnvelope.Seal(record);
     }
+
+    BootControlBlock IDualCopyRecord<BootControlBlock>.WithSequence(ulong sequence) => this with { Sequence = sequence };
 }

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.IO.Hashing;
+using RecoverySim.Bootloader.Storage;
 
 namespace RecoverySim.Bootloader.Rpmb;
 
@@ -10,6 +10,7 @@ namespace RecoverySim.Bootloader.Rpmb;
 /// <param name="WriteCounter">Incremented by every write; orders the two copies.</param>
 /// <param name="Indexes">The rollback-index counters.</param>
 public readonly record struct RpmbBlock(ulong WriteCounter, RollbackIndexes Indexes)
+    : IDualCopyRecord<RpmbBlock>
 {
     /// <summary>Bytes of one copy.</summary>
     public const int Size = 512;
@@ -20,27 +21,18 @@ public readonly record struct RpmbBlock(ulong WriteCounter, RollbackIndexes Inde
     /// <summary>The layout version this code reads and writes.</summary>
     public const ushort CurrentVersion = 1;
 
-    private const int MagicOffset = 0;
-    private const int VersionOffset = 4;
-    private const int CountOffset = 6;
-    private const int CounterOffset = 8;
-    private const int IndexesOffset = 16;
-    private const int CrcOffset = Size - 4;
+    // Magic, version, location count (the envelope's shape field) and write counter: RecordEnvelope's header.
+    private const int IndexesOffset = RecordEnvelope.HeaderSize;
+
+    static int IDualCopyRecord<RpmbBlock>.Size => Size;
+
+    ulong IDualCopyRecord<RpmbBlock>.Sequence => WriteCounter;
 
     /// <summary>Parses one copy; false on a bad magic, version, location count or CRC (a torn or damaged copy).</summary>
     public static bool TryParse(ReadOnlySpan<byte> source, out RpmbBlock block)
     {
         block = default;
-        if (source.Length < Size)
-        {
-            return false;
-        }
-
-        source = source[..Size];
-        if (BinaryPrimitives.ReadUInt32LittleEndian(source[CrcOffset..]) != Crc32.HashToUInt32(source[..CrcOffset])
-            || BinaryPrimitives.ReadUInt32LittleEndian(source[MagicOffset..]) != Magic
-            || BinaryPrimitives.ReadUInt16LittleEndian(source[VersionOffset..]) != CurrentVersion
-            || BinaryPrimitives.ReadUInt16LittleEndian(source[CountOffset..]) != RollbackIndexes.LocationCount)
+        if (!RecordEnvelope.TryOpen(source, Size, Magic, CurrentVersion, RollbackIndexes.LocationCount, out ulong writeCounter))
         {
             return false;
         }
@@ -51,7 +43,7 @@ public readonly record struct RpmbBlock(ulong WriteCounter, RollbackIndexes Inde
             values[i] = BinaryPrimitives.ReadUInt64LittleEndian(source[(IndexesOffset + 8 * i)..]);
         }
 
-        block = new RpmbBlock(BinaryPrimitives.ReadUInt64LittleEndian(source[CounterOffset..]), RollbackIndexes.From(values));
+        block = new RpmbBlock(writeCounter, RollbackIndexes.From(values));
         return true;
     }
 
@@ -63,23 +55,16 @@ public readonly record struct RpmbBlock(ulong WriteCounter, RollbackIndexes Inde
     /// <summary>Writes the copy, with its CRC, into the first <see cref="Size"/> bytes of <paramref name="destination"/>.</summary>
     public void WriteTo(Span<byte> destination)
     {
-        if (destination.Length < Size)
-        {
-            throw new ArgumentException($"an RPMB copy needs {Size} bytes, got {destination.Length}", nameof(destination));
-        }
-
+        Span<byte> record = RecordEnvelope.Fit(destination, Size, "an RPMB copy");
         ArgumentNullException.ThrowIfNull(Indexes);
-        destination = destination[..Size];
-        destination.Clear();
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[MagicOffset..], Magic);
-        BinaryPrimitives.WriteUInt16LittleEndian(destination[VersionOffset..], CurrentVersion);
-        BinaryPrimitives.WriteUInt16LittleEndian(destination[CountOffset..], RollbackIndexes.LocationCount);
-        BinaryPrimitives.WriteUInt64LittleEndian(destination[CounterOffset..], WriteCounter);
+        RecordEnvelope.WriteHeader(record, Magic, CurrentVersion, RollbackIndexes.LocationCount, WriteCounter);
         for (int i = 0; i < RollbackIndexes.LocationCount; i++)
         {
-            BinaryPrimitives.WriteUInt64LittleEndian(destination[(IndexesOffset + 8 * i)..], Indexes[i]);
+            BinaryPrimitives.WriteUInt64LittleEndian(record[(IndexesOffset + 8 * i)..], Indexes[i]);
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[CrcOffset..], Crc32.HashToUInt32(destination[..CrcOffset]));
+        RecordEnvelope.Seal(record);
     }
+
+    RpmbBlock IDualCopyRecord<RpmbBlock>.WithSequence(ulong sequence) => this with { WriteCounter = sequence };
 }
