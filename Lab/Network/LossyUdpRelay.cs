@@ -458,9 +458,12 @@ public sealed class LossyUdpRelay : IAsyncDisposable
     private DirectionCounters CountersOf(RelayDirection direction) =>
         direction == RelayDirection.ClientToServer ? _toServer : _toClient;
 
+    // A socket closed under a pending receive (Stop, or an idle mapping swept by another loop)
+    // completes that receive with OperationAborted: the loop's end, not a fault.
     private static bool IsShutdown(Exception e, CancellationToken cancel) =>
         e is OperationCanceledException or ObjectDisposedException
-        || (e is SocketException && cancel.IsCancellationRequested);
+        || (e is SocketException s && (cancel.IsCancellationRequested
+            || s.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted or SocketError.Shutdown));
 
     // ICMP port-unreachable from an earlier send surfaces on some platforms as a receive error.
     private static bool IsTransient(SocketException e) =>

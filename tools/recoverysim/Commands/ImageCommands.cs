@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using RecoverySim.GoldenImage;
 using RecoverySim.GoldenImage.Bundle;
 using RecoverySim.GoldenImage.Keys;
@@ -13,8 +13,6 @@ namespace RecoverySim.Cli.Commands;
 /// </summary>
 public static class ImageCommands
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     /// <summary>Builds the <c>image</c> command group.</summary>
     public static Command Create(CliContext context)
     {
@@ -146,17 +144,17 @@ public static class ImageCommands
             GoldenImageManifest m = verified.Manifest;
             if (parse.GetValue(json))
             {
-                var result = new Dictionary<string, object?>
+                var result = new JsonObject
                 {
                     ["verified"] = true,
                     ["file"] = path,
                     ["key_id"] = verified.SigningKey.KeyId.ToString(),
                     ["signature_algorithm"] = SignatureAlgorithmNames.ToName(verified.SigningKey.Algorithm),
-                    ["board_ids"] = m.BoardIds,
+                    ["board_ids"] = CliJson.Array(m.BoardIds),
                     ["release_id"] = m.ReleaseId,
                     ["version"] = m.Version,
                     ["rollback_index"] = m.RollbackIndex,
-                    ["partitions"] = m.Partitions.Zip(verified.Headers).Select(x => new Dictionary<string, object?>
+                    ["partitions"] = CliJson.Array(m.Partitions.Zip(verified.Headers), x => new JsonObject
                     {
                         ["name"] = x.First.Name,
                         ["member"] = x.First.Member,
@@ -166,9 +164,9 @@ public static class ImageCommands
                         ["payload_length"] = x.Second.PayloadLength,
                         ["payload_sha256"] = x.Second.PayloadSha256Hex,
                         ["payload_sha256_checked"] = deep,
-                    }).ToArray(),
+                    }),
                 };
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(result, Indented)).ConfigureAwait(false);
+                await context.Output.WriteLineAsync(CliJson.Write(result, indented: true)).ConfigureAwait(false);
             }
             else
             {
@@ -207,12 +205,12 @@ public static class ImageCommands
             GoldenImageManifest m = inspection.Manifest;
             if (parse.GetValue(json))
             {
-                var result = new Dictionary<string, object?>
+                var result = new JsonObject
                 {
                     ["file"] = path,
                     ["verified"] = false,
                     ["format_version"] = m.FormatVersion,
-                    ["board_ids"] = m.BoardIds,
+                    ["board_ids"] = CliJson.Array(m.BoardIds),
                     ["release_id"] = m.ReleaseId,
                     ["version"] = m.Version,
                     ["rollback_index"] = m.RollbackIndex,
@@ -220,7 +218,7 @@ public static class ImageCommands
                     ["signature_algorithm"] = SignatureAlgorithmNames.ToName(m.SignatureAlgorithm),
                     ["manifest_bytes"] = inspection.ManifestLength,
                     ["signature_bytes"] = inspection.Signature.Length,
-                    ["partitions"] = m.Partitions.Select(p => new Dictionary<string, object?>
+                    ["partitions"] = CliJson.Array(m.Partitions, p => new JsonObject
                     {
                         ["name"] = p.Name,
                         ["member"] = p.Member,
@@ -229,16 +227,16 @@ public static class ImageCommands
                         ["compressed_size"] = p.CompressedSize,
                         ["sha256"] = p.Sha256,
                         ["compressed_sha256"] = p.CompressedSha256,
-                    }).ToArray(),
-                    ["members"] = inspection.Members.Select(x => new Dictionary<string, object?>
+                    }),
+                    ["members"] = CliJson.Array(inspection.Members, x => new JsonObject
                     {
                         ["name"] = x.Name,
                         ["tar_size"] = x.TarSize,
                         ["header"] = x.Header is { } h ? HeaderJson(h) : null,
                         ["header_error"] = x.HeaderError,
-                    }).ToArray(),
+                    }),
                 };
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(result, Indented)).ConfigureAwait(false);
+                await context.Output.WriteLineAsync(CliJson.Write(result, indented: true)).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
 
@@ -267,7 +265,7 @@ public static class ImageCommands
         return command;
     }
 
-    private static Dictionary<string, object?> HeaderJson(PartitionHeader h) => new()
+    private static JsonObject HeaderJson(PartitionHeader h) => new()
     {
         ["format_version"] = h.FormatVersion,
         ["partition_name"] = h.PartitionName,

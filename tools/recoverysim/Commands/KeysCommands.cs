@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using RecoverySim.GoldenImage.Keys;
 
 namespace RecoverySim.Cli.Commands;
@@ -58,7 +58,7 @@ public static class KeysCommands
 
             if (parse.GetValue(json))
             {
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(new Dictionary<string, string>
+                await context.Output.WriteLineAsync(CliJson.Write(new JsonObject
                 {
                     ["algorithm"] = SignatureAlgorithmNames.ToName(key.Algorithm),
                     ["key_id"] = key.KeyId.ToString(),

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using RecoverySim.Tftp;
 using Spectre.Console;
@@ -82,7 +82,7 @@ public static class ServeCommand
             {
                 string mode = options.AllowWrite ? (options.AllowOverwrite ? "read-write, overwrite allowed" : "read-write, no overwrite") : "read-only";
                 await context.Output.WriteLineAsync(asJson
-                    ? JsonSerializer.Serialize(new { @event = "listening", endpoint = server.LocalEndPoint.ToString(), root = Path.GetFullPath(rootPath), mode })
+                    ? CliJson.Write(new JsonObject { ["event"] = "listening", ["endpoint"] = server.LocalEndPoint.ToString(), ["root"] = Path.GetFullPath(rootPath), ["mode"] = mode })
                     : $"serving {Path.GetFullPath(rootPath)} on {server.LocalEndPoint} ({mode}); Ctrl+C stops").ConfigureAwait(false);
                 await context.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
                 if (context.Terminal is { } terminal && !asJson)
@@ -95,7 +95,7 @@ public static class ServeCommand
                 }
             }
 
-            await context.Output.WriteLineAsync(asJson ? JsonSerializer.Serialize(new { @event = "stopped" }) : "stopped").ConfigureAwait(false);
+            await context.Output.WriteLineAsync(asJson ? CliJson.Write(new JsonObject { ["event"] = "stopped" }) : "stopped").ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;
@@ -180,10 +180,10 @@ public static class ServeCommand
         {
             string op = entry.Operation switch { TftpOperation.Read => "RRQ", TftpOperation.Write => "WRQ", _ => "-" };
             lines.Writer.TryWrite(json
-                ? JsonSerializer.Serialize(new
+                ? CliJson.Write(new JsonObject
                 {
-                    @event = "request", time = time.GetUtcNow(), client = entry.Client.ToString(), operation = op, file = entry.FileName,
-                    options = entry.Options, accepted = entry.Accepted, reason = entry.Reason,
+                    ["event"] = "request", ["time"] = time.GetUtcNow(), ["client"] = entry.Client.ToString(), ["operation"] = op, ["file"] = entry.FileName,
+                    ["options"] = entry.Options, ["accepted"] = entry.Accepted, ["reason"] = entry.Reason,
                 })
                 : string.Create(CultureInfo.InvariantCulture,
                     $"{time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} request  {entry.Client} {op} {Quote(entry.FileName)} [{entry.Options}] {(entry.Accepted ? "accepted" : entry.Reason)}"));
@@ -193,11 +193,11 @@ public static class ServeCommand
         {
             string op = entry.Operation == TftpOperation.Read ? "RRQ" : "WRQ";
             lines.Writer.TryWrite(json
-                ? JsonSerializer.Serialize(new
+                ? CliJson.Write(new JsonObject
                 {
-                    @event = "transfer", time = time.GetUtcNow(), client = entry.Client.ToString(), operation = op, file = entry.FileName,
-                    bytes = entry.Bytes, seconds = entry.Duration.TotalSeconds, bytesPerSecond = entry.BytesPerSecond,
-                    retransmissions = entry.Retransmissions, blksize = entry.Options.BlockSize, windowsize = entry.Options.WindowSize, error = entry.Error,
+                    ["event"] = "transfer", ["time"] = time.GetUtcNow(), ["client"] = entry.Client.ToString(), ["operation"] = op, ["file"] = entry.FileName,
+                    ["bytes"] = entry.Bytes, ["seconds"] = entry.Duration.TotalSeconds, ["bytes_per_second"] = entry.BytesPerSecond,
+                    ["retransmissions"] = entry.Retransmissions, ["blksize"] = entry.Options.BlockSize, ["windowsize"] = entry.Options.WindowSize, ["error"] = entry.Error,
                 })
                 : string.Create(CultureInfo.InvariantCulture,
                     $"{time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} transfer {entry.Client} {op} {Quote(entry.FileName)} {entry.Bytes} bytes {entry.Duration.TotalSeconds:0.000} s " +

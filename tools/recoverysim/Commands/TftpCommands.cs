@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using RecoverySim.Tftp;
 using Spectre.Console;
 
@@ -164,22 +164,22 @@ public static class TftpCommands
     {
         if (json)
         {
-            var document = new
+            var document = new JsonObject
             {
-                operation = read ? "get" : "put",
-                server = server.ToString(),
-                file = remote,
-                local,
-                bytes = result.Bytes,
-                blocks = result.Blocks,
-                seconds = result.Duration.TotalSeconds,
-                bytesPerSecond = result.BytesPerSecond,
-                retransmissions = result.Retransmissions,
-                blksize = result.Options.BlockSize,
-                windowsize = result.Options.WindowSize,
-                tsize = result.Options.TransferSize,
+                ["operation"] = read ? "get" : "put",
+                ["server"] = server.ToString(),
+                ["file"] = remote,
+                ["local"] = local,
+                ["bytes"] = result.Bytes,
+                ["blocks"] = result.Blocks,
+                ["seconds"] = result.Duration.TotalSeconds,
+                ["bytes_per_second"] = result.BytesPerSecond,
+                ["retransmissions"] = result.Retransmissions,
+                ["blksize"] = result.Options.BlockSize,
+                ["windowsize"] = result.Options.WindowSize,
+                ["tsize"] = result.Options.TransferSize,
             };
-            await context.Output.WriteLineAsync(JsonSerializer.Serialize(document)).ConfigureAwait(false);
+            await context.Output.WriteLineAsync(CliJson.Write(document)).ConfigureAwait(false);
             return;
         }
 
