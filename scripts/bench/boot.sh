@@ -4,7 +4,7 @@
 # over the same payload bytes. Target: boot <= 1.3 x openssl. Every timed boot is a full
 # verification: headers (Ed25519), payload SHA-256, the OS marking success.
 #
-#   scripts/bench.sh boot                                    (publishes the ReadyToRun CLI, sets RECOVERYSIM)
+#   scripts/bench.sh boot                                    (publishes the native CLI, sets RECOVERYSIM)
 #   RECOVERYSIM=path/to/recoverysim bash scripts/bench/boot.sh
 #
 # Knobs (environment): BOOT_BENCH_MIB (256: total payload), BOOT_BENCH_RUNS (5: best of N).

@@ -9,7 +9,7 @@
 #   start:  `image verify` of a 12 KiB golden image: the fixed cost of starting the .NET CLI.
 # Every time is the best of IMAGE_BENCH_RUNS runs with the files in the page cache.
 #
-#   scripts/bench.sh image                                 (publishes the ReadyToRun CLI, sets RECOVERYSIM)
+#   scripts/bench.sh image                                 (publishes the native CLI, sets RECOVERYSIM)
 #   RECOVERYSIM=path/to/recoverysim bash scripts/bench/image.sh
 #
 # Knobs (environment): IMAGE_BENCH_RUNS (5), IMAGE_BENCH_BIG_MIB (1024: the memory check; 0 skips it),

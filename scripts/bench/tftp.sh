@@ -3,7 +3,7 @@
 # against tftpd-hpa, atftpd, curl and atftp on the same files; prints MB/s (10^6 bytes/s),
 # ratios and the targets. Every download is checked bit-exact (cmp) before its time counts.
 #
-#   scripts/bench.sh tftp                                  (builds the Release CLI, sets RECOVERYSIM)
+#   scripts/bench.sh tftp                                  (publishes the native CLI, sets RECOVERYSIM)
 #   RECOVERYSIM=path/to/recoverysim bash scripts/bench/tftp.sh
 #
 # Knobs (environment): TFTP_BENCH_MIB (256: the big file), TFTP_BENCH_RUNS (3: best of N for
