@@ -12,13 +12,14 @@ namespace RecoverySim.Tftp.Transfers;
 /// calls and return completed tasks, so the whole transfer runs on that thread and the kernel
 /// wakes it directly when a datagram arrives, as in tftpd-hpa. The async path costs a hop
 /// through the socket engine and the thread pool for every packet, which on a busy machine
-/// dominates a lockstep transfer. A blocked receive wakes every <see cref="PollSlice"/> to
-/// honour its cancellation token (the retransmission timer).
+/// dominates a lockstep transfer. A blocked receive is one <c>recvfrom</c> with a receive timeout
+/// (SO_RCVTIMEO) of <see cref="PollSlice"/>, so it wakes that often to honour its cancellation
+/// token (the retransmission timer) and costs one system call per datagram, not a poll and a read.
 /// </remarks>
 internal sealed class SocketTftpChannel : ITftpChannel
 {
-    /// <summary>How often a blocked receive checks its token, in microseconds.</summary>
-    public const int PollSlice = 10_000;
+    /// <summary>How often a blocked receive checks its token, in milliseconds.</summary>
+    public const int PollSlice = 10;
 
     private readonly Socket socket;
     private readonly SocketAddress received;
@@ -36,6 +37,11 @@ internal sealed class SocketTftpChannel : ITftpChannel
         this.blocking = blocking;
         this.peer = peer.Serialize();
         this.locked = locked;
+        if (blocking)
+        {
+            socket.ReceiveTimeout = PollSlice;
+        }
+
         received = new SocketAddress(socket.AddressFamily, SocketAddress.GetMaximumAddressSize(socket.AddressFamily));
     }
 
@@ -86,11 +92,6 @@ internal sealed class SocketTftpChannel : ITftpChannel
         while (true)
         {
             cancel.ThrowIfCancellationRequested();
-            if (!socket.Poll(PollSlice, SelectMode.SelectRead))
-            {
-                continue;
-            }
-
             try
             {
                 int length = socket.ReceiveFrom(buffer, SocketFlags.None, received);
@@ -100,7 +101,7 @@ internal sealed class SocketTftpChannel : ITftpChannel
             {
                 return new TftpReceiveResult(buffer.Length, Classify());
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.WouldBlock)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.ConnectionReset)
             {
                 continue;
             }
