@@ -32,6 +32,7 @@ public sealed class DemoCommandTests : IDisposable
         Assert.All(marks, m => Assert.True(m >= 0, text));
         Assert.Equal(marks.Order(), marks);
         Assert.True(marks[4] > marks[3]);
+        Assert.Contains("(userdata unchanged through brick, fetch and reflash", text, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(work, "fetched.tar")));
         Assert.Equal(File.ReadAllBytes(Path.Combine(work, "tftp-root", "golden.tar")), File.ReadAllBytes(Path.Combine(work, "fetched.tar")));
     }

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
+using RecoverySim.BlockDevice;
+using RecoverySim.BlockDevice.Gpt;
 using RecoverySim.Tftp;
 
 namespace RecoverySim.Cli.Commands;
@@ -72,6 +75,8 @@ public static class DemoCommand
                 await RunAsync(cancel, "board", "create", Board, "--board", BoardId, "--pubkey", Path.Combine(Keys, "public.pem"),
                     "--tftp", $"{source}/golden.tar").ConfigureAwait(false);
                 await RunAsync(cancel, "board", "flash", Board, golden).ConfigureAwait(false);
+                string userdata = WriteUserData(seed);
+                await context.Output.WriteLineAsync($"(the user's files: 1 MiB written into userdata, which now hashes to {userdata[..16]}...)").ConfigureAwait(false);
 
                 Step("Power on: slot a boots, the OS marks it successful, rollback indexes rise to 1");
                 await BootAsync("booted", "a", cancel).ConfigureAwait(false);
@@ -94,11 +99,57 @@ public static class DemoCommand
                 Step("Reflash both slots from the verified golden image (userdata untouched) and boot again");
                 await RunAsync(cancel, "board", "flash", Board, fetched).ConfigureAwait(false);
                 await BootAsync("booted", "a", cancel).ConfigureAwait(false);
+                string after = HashUserData();
+                if (after != userdata)
+                {
+                    throw new CommandFailedException($"demo: userdata changed: sha256 {userdata} before, {after} after");
+                }
+
+                await context.Output.WriteLineAsync($"(userdata unchanged through brick, fetch and reflash: sha256 {after[..16]}...)").ConfigureAwait(false);
             }
 
             Step("The board now");
             await RunAsync(cancel, "board", "inspect", Board).ConfigureAwait(false);
             await context.Output.WriteLineAsync($"Demo complete: everything it made is in {work}").ConfigureAwait(false);
+        }
+
+        /// <summary>Stands in for the user's files: seeded bytes at the start of userdata. Returns the partition's hash.</summary>
+        private string WriteUserData(int seed)
+        {
+            byte[] files = new byte[1 << 20];
+            new Random(seed ^ 0x5EED).NextBytes(files);
+            using (UserData(writable: true, out Stream stream))
+            {
+                stream.Write(files);
+            }
+
+            return HashUserData();
+        }
+
+        private string HashUserData()
+        {
+            using (UserData(writable: false, out Stream stream))
+            {
+                return Convert.ToHexStringLower(SHA256.HashData(stream));
+            }
+        }
+
+        private IDisposable UserData(bool writable, out Stream stream)
+        {
+            FileBlockDevice disk = FileBlockDevice.Open(Path.Combine(Board, "disk.img"), writable: writable);
+            PartitionDevice partition = GptTable.Read(disk).Table.OpenPartition(disk, "userdata");
+            stream = new BlockDeviceStream(partition, writable);
+            return new DeviceLease(stream, disk);
+        }
+
+        /// <summary>Closes the stream, then the disk under it.</summary>
+        private sealed class DeviceLease(Stream stream, IDisposable disk) : IDisposable
+        {
+            public void Dispose()
+            {
+                stream.Dispose();
+                disk.Dispose();
+            }
         }
 
         private void Step(string title)
