@@ -1,3 +1,4 @@
+using RecoverySim.Testing;
 using RecoverySim.Tftp.Packets;
 using RecoverySim.Tftp.Transfers;
 

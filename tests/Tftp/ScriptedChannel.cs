@@ -1,3 +1,4 @@
+using RecoverySim.Testing;
 using RecoverySim.Tftp.Transfers;
 
 namespace RecoverySim.Tftp.Tests;

@@ -1,3 +1,4 @@
+using RecoverySim.Testing;
 using System.Net;
 using System.Net.Sockets;
 using RecoverySim.Lab.Network;

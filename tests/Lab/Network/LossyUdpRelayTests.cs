@@ -1,3 +1,4 @@
+using RecoverySim.Testing;
 using System.Buffers.Binary;
 using System.Net;
 using RecoverySim.Lab.Network;

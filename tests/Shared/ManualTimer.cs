@@ -1,7 +1,7 @@
-namespace RecoverySim.Lab.Tests.Network;
+namespace RecoverySim.Testing;
 
 /// <summary>A timer of <see cref="ManualTimeProvider"/>: due times in the provider's ticks.</summary>
-internal sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
+public sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
 {
     private long? _due;
     private TimeSpan _period = Timeout.InfiniteTimeSpan;
