@@ -31,13 +31,7 @@ public readonly record struct TftpOackPacket(IReadOnlyList<TftpOption> Options)
     /// <summary>The encoded length in bytes.</summary>
     public int GetLength()
     {
-        int length = Size;
-        foreach (TftpOption option in Options)
-        {
-            length += TftpStrings.GetLength(option.Name) + TftpStrings.GetLength(option.Value);
-        }
-
-        return length;
+        return Size + TftpStrings.GetOptionsLength(Options);
     }
 
     /// <summary>Writes the OACK; returns its length.</summary>
@@ -50,13 +44,6 @@ public readonly record struct TftpOackPacket(IReadOnlyList<TftpOption> Options)
         }
 
         TftpPacket.WriteOpcode(destination, TftpOpcode.OptionAck);
-        int offset = Size;
-        foreach (TftpOption option in Options)
-        {
-            offset = TftpStrings.WriteString(destination, offset, option.Name);
-            offset = TftpStrings.WriteString(destination, offset, option.Value);
-        }
-
-        return offset;
+        return TftpStrings.WriteOptions(destination, Size, Options);
     }
 }

@@ -79,13 +79,7 @@ public readonly record struct TftpRequestPacket(TftpOpcode Opcode, string FileNa
     /// <summary>The encoded length in bytes.</summary>
     public int GetLength()
     {
-        int length = Size + TftpStrings.GetLength(FileName) + TftpStrings.GetLength(Mode);
-        foreach (TftpOption option in Options)
-        {
-            length += TftpStrings.GetLength(option.Name) + TftpStrings.GetLength(option.Value);
-        }
-
-        return length;
+        return Size + TftpStrings.GetLength(FileName) + TftpStrings.GetLength(Mode) + TftpStrings.GetOptionsLength(Options);
     }
 
     /// <summary>Writes the request; returns its length.</summary>
@@ -100,12 +94,6 @@ public readonly record struct TftpRequestPacket(TftpOpcode Opcode, string FileNa
         TftpPacket.WriteOpcode(destination, Opcode);
         int offset = TftpStrings.WriteString(destination, FileNameOffset, FileName);
         offset = TftpStrings.WriteString(destination, offset, Mode);
-        foreach (TftpOption option in Options)
-        {
-            offset = TftpStrings.WriteString(destination, offset, option.Name);
-            offset = TftpStrings.WriteString(destination, offset, option.Value);
-        }
-
-        return offset;
+        return TftpStrings.WriteOptions(destination, offset, Options);
     }
 }

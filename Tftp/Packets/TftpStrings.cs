@@ -48,6 +48,30 @@ internal static class TftpStrings
         return offset + written + 1;
     }
 
+    /// <summary>Bytes that <paramref name="options"/> take on the wire: name and value, each NUL-terminated.</summary>
+    public static int GetOptionsLength(IReadOnlyList<TftpOption> options)
+    {
+        int length = 0;
+        foreach (TftpOption option in options)
+        {
+            length += GetLength(option.Name) + GetLength(option.Value);
+        }
+
+        return length;
+    }
+
+    /// <summary>Writes <paramref name="options"/> at <paramref name="offset"/>; returns the offset after them.</summary>
+    public static int WriteOptions(Span<byte> destination, int offset, IReadOnlyList<TftpOption> options)
+    {
+        foreach (TftpOption option in options)
+        {
+            offset = WriteString(destination, offset, option.Name);
+            offset = WriteString(destination, offset, option.Value);
+        }
+
+        return offset;
+    }
+
     /// <summary>Reads name/value pairs until the end of the packet (RFC 2347 "Packet Formats").</summary>
     public static List<TftpOption> ReadOptions(ReadOnlySpan<byte> packet, int offset)
     {
