@@ -7,21 +7,13 @@ namespace RecoverySim.GoldenImage.Bundle;
 /// reads (<see cref="RandomAccess"/>), so several views of one file can be read at once, on
 /// several threads, without disturbing the file stream's own position.
 /// </summary>
-internal sealed class FileRangeStream(SafeFileHandle handle, long offset, long length) : Stream
+internal sealed class FileRangeStream(SafeFileHandle handle, long offset, long length) : ForwardOnlyReadStream
 {
     private long _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => length;
 
     public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -48,17 +40,4 @@ internal sealed class FileRangeStream(SafeFileHandle handle, long offset, long l
         _position += n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -9,7 +9,7 @@ namespace RecoverySim.GoldenImage.Bundle;
 /// link, a device) reaches an allocation. Golden images are strict POSIX ustar: regular files
 /// only, no extension records, sizes below 8 GiB, and nothing but zeros after the end marker.
 /// </summary>
-internal sealed class TarStructureGuard : Stream
+internal sealed class TarStructureGuard : ForwardOnlyReadStream
 {
     private readonly Stream _inner;
     private readonly byte[] _header = new byte[UstarLayout.BlockSize];
@@ -46,17 +46,7 @@ internal sealed class TarStructureGuard : Stream
     /// <summary>Name of the member whose header was read last (for messages).</summary>
     public string LastMemberName { get; private set; } = "";
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -100,9 +90,6 @@ internal sealed class TarStructureGuard : Stream
         return true;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     /// <summary>
     /// After the tar reader reported the end of the archive: reads what is left and checks that
     /// it is zeros (at least the two end blocks, at most one 10240-byte record) and then the end
@@ -137,16 +124,6 @@ internal sealed class TarStructureGuard : Stream
             throw new ImageFormatException($"golden image: end-of-archive marker is {_position - _endAt} bytes, expected two zero blocks of {UstarLayout.BlockSize} (truncated)", field: "end_of_archive");
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private void Inspect(ReadOnlySpan<byte> data)
     {
