@@ -118,7 +118,7 @@ public sealed class TftpClient
         // The transfer runs on a thread of its own with blocking socket calls (see SocketTftpChannel):
         // the caller's thread is free, and no packet waits for a thread-pool thread.
         IPAddress any = server.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-        using var channel = new SocketTftpChannel(SocketTftpChannel.CreateSocket(new IPEndPoint(any, 0), options.SocketBufferSize), server, locked: false, blocking: true);
+        using var channel = new SocketTftpChannel(SocketTftpChannel.CreateSocket(new IPEndPoint(any, 0), options.SocketBufferSize), server, locked: false, blocking: true, options.ReceiveSpin);
         return await DedicatedThread.Run("tftp-client", () => RunAsync(channel, operation, fileName, stream, progress, cancel, synchronousIo: true)).ConfigureAwait(false);
     }
 

@@ -29,6 +29,14 @@ public sealed record TftpClientOptions
     /// <summary>The transfer mode. Default octet.</summary>
     public TftpMode Mode { get; init; } = TftpMode.Octet;
 
+    /// <summary>
+    /// How long a transfer may poll its socket before it sleeps waiting for the next packet,
+    /// which takes the thread wake-up off each round trip when the peer answers quickly.
+    /// Bounded: at most one CPU fewer than the machine has polls at once, and a transfer whose
+    /// polls keep finding nothing stops polling. Zero never polls. Linux only. Default 100 µs.
+    /// </summary>
+    public TimeSpan ReceiveSpin { get; init; } = TimeSpan.FromMicroseconds(100);
+
     /// <summary>SO_SNDBUF and SO_RCVBUF of the socket (the kernel may cap it). Default 4 MiB.</summary>
     public int SocketBufferSize { get; init; } = 4 << 20;
 
@@ -68,6 +76,19 @@ public sealed record TftpClientOptions
         if (SocketBufferSize < 0)
         {
             throw new ArgumentException($"SocketBufferSize is {SocketBufferSize}, expected 0 or more", nameof(SocketBufferSize));
+        }
+
+        CheckReceiveSpin(ReceiveSpin);
+    }
+
+    /// <summary>The most a receive may poll before it blocks: 10 ms, beyond which blocking costs less.</summary>
+    internal static readonly TimeSpan MaxReceiveSpin = TimeSpan.FromMilliseconds(10);
+
+    internal static void CheckReceiveSpin(TimeSpan spin)
+    {
+        if (spin < TimeSpan.Zero || spin > MaxReceiveSpin)
+        {
+            throw new ArgumentException($"ReceiveSpin is {spin.TotalMicroseconds:0.#} µs, expected 0 to {MaxReceiveSpin.TotalMicroseconds:0} µs", nameof(ReceiveSpin));
         }
     }
 }

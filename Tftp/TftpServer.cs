@@ -231,7 +231,7 @@ public sealed class TftpServer : IAsyncDisposable
         var started = new ServerTransfer(Interlocked.Increment(ref nextId), client, request, mode, options, resolver!, time, synchronousIo: true);
         active[started.Id] = started;
         LogRequest(client, operation, request.FileName, optionText, null);
-        var channel = new SocketTftpChannel(transferSocket, client, locked: true, blocking: true);
+        var channel = new SocketTftpChannel(transferSocket, client, locked: true, blocking: true, options.ReceiveSpin);
         Task<bool> completion = DedicatedThread.Run($"tftp-transfer-{started.Id}", () => RunTransferAsync(started, channel, cancel));
         running[started.Id] = completion;
         _ = completion.ContinueWith((_, state) => running.TryRemove((long)state!, out Task? _), started.Id, CancellationToken.None,

@@ -45,6 +45,14 @@ public sealed record TftpServerOptions
     /// <summary>The largest file a write may create, in bytes. Default 4 GiB.</summary>
     public long MaxWriteSize { get; init; } = 4L << 30;
 
+    /// <summary>
+    /// How long a transfer may poll its socket before it sleeps waiting for the next packet,
+    /// which takes the thread wake-up off each round trip when the peer answers quickly.
+    /// Bounded: at most one CPU fewer than the machine has polls at once, and a transfer whose
+    /// polls keep finding nothing stops polling. Zero never polls. Linux only. Default 100 µs.
+    /// </summary>
+    public TimeSpan ReceiveSpin { get; init; } = TimeSpan.FromMicroseconds(100);
+
     /// <summary>SO_SNDBUF and SO_RCVBUF of every socket (the kernel may cap it). Default 4 MiB.</summary>
     public int SocketBufferSize { get; init; } = 4 << 20;
 
@@ -66,6 +74,7 @@ public sealed record TftpServerOptions
         Check(MaxWindowSize, TftpLimits.MinWindowSize, TftpLimits.MaxWindowSize, nameof(MaxWindowSize));
         Check(MaxWindowBytes, TftpLimits.MinBlockSize, int.MaxValue, nameof(MaxWindowBytes));
         Check(SocketBufferSize, 0, int.MaxValue, nameof(SocketBufferSize));
+        TftpClientOptions.CheckReceiveSpin(ReceiveSpin);
         if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromSeconds(TftpLimits.MaxTimeoutSeconds))
         {
             throw new ArgumentException($"Timeout is {Timeout}, expected more than 0 and at most {TftpLimits.MaxTimeoutSeconds} s", nameof(Timeout));

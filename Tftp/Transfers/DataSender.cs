@@ -13,7 +13,10 @@ namespace RecoverySim.Tftp.Transfers;
 /// timer fires, never because an ACK was repeated. An ACK inside the window that is short of
 /// its end means the receiver missed a block: the window restarts after the acknowledged block.
 /// The window's packets live in one pooled buffer, header and payload together, so sending
-/// and resending copy nothing and allocate nothing.
+/// and resending copy nothing and allocate nothing. The buffer has one slot more than the
+/// window: while the receiver works on the window, the next block is read ahead into the spare
+/// slot, so the file read is off the round trip (tftpd-hpa's <c>read_ahead</c> does the same
+/// with its two buffers).
 /// </remarks>
 internal sealed class DataSender
 {
@@ -38,10 +41,23 @@ internal sealed class DataSender
         int blockSize = settings.BlockSize;
         int window = settings.WindowSize;
         int slotSize = TftpDataPacket.Size + blockSize;
-        byte[] ring = ArrayPool<byte>.Shared.Rent(checked(slotSize * window));
-        int[] lengths = ArrayPool<int>.Shared.Rent(window);
+        int slots = window + 1; // the window, and the block read ahead
+        byte[] ring = ArrayPool<byte>.Shared.Rent(checked(slotSize * slots));
+        int[] lengths = ArrayPool<int>.Shared.Rent(slots);
         byte[] receive = ArrayPool<byte>.Shared.Rent(settings.ReceiveBufferSize);
         using var deadline = new ReceiveDeadline(time, cancel);
+
+        // Reads block `block` into its slot of the ring as a whole DATA packet; true when it is
+        // the final (short) block.
+        async ValueTask<bool> ReadBlockAsync(long block)
+        {
+            int offset = (int)(block % slots) * slotSize;
+            int length = await FillAsync(ring.AsMemory(offset + TftpDataPacket.Size, blockSize), cancel).ConfigureAwait(false);
+            new TftpDataPacket(BlockNumbers.ToWire(block)).WriteTo(ring.AsSpan(offset));
+            lengths[(int)(block % slots)] = TftpDataPacket.Size + length;
+            return length < blockSize;
+        }
+
         try
         {
             long acked = 0;      // the highest acknowledged block
@@ -55,19 +71,11 @@ internal sealed class DataSender
                 // Send what the window allows.
                 while (next <= acked + window && (last < 0 || next <= last))
                 {
-                    int slot = (int)(next % window);
+                    int slot = (int)(next % slots);
                     int offset = slot * slotSize;
                     if (next == filled)
                     {
-                        int length = await FillAsync(ring.AsMemory(offset + TftpDataPacket.Size, blockSize), cancel).ConfigureAwait(false);
-                        new TftpDataPacket(BlockNumbers.ToWire(next)).WriteTo(ring.AsSpan(offset));
-                        lengths[slot] = TftpDataPacket.Size + length;
-                        counters.AddBlock(length);
-                        if (length < blockSize)
-                        {
-                            last = next;
-                        }
-
+                        last = await ReadBlockAsync(next) ? next : last;
                         filled++;
                     }
 
@@ -79,12 +87,20 @@ internal sealed class DataSender
                     else
                     {
                         highestSent = next;
+                        counters.AddBlock(lengths[slot] - TftpDataPacket.Size);
                     }
 
                     next++;
                 }
 
                 deadline.Restart(settings.Timeout);
+                if (last < 0 && filled == acked + slots)
+                {
+                    // Read ahead into the spare slot while the receiver works on the window.
+                    last = await ReadBlockAsync(filled) ? filled : last;
+                    filled++;
+                }
+
                 bool progressed = false;
                 while (!progressed)
                 {

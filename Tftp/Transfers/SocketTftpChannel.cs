@@ -15,6 +15,7 @@ namespace RecoverySim.Tftp.Transfers;
 /// dominates a lockstep transfer. A blocked receive is one <c>recvfrom</c> with a receive timeout
 /// (SO_RCVTIMEO) of <see cref="PollSlice"/>, so it wakes that often to honour its cancellation
 /// token (the retransmission timer) and costs one system call per datagram, not a poll and a read.
+/// Before it blocks, a receive may poll the socket for a few microseconds (<see cref="ReceiveSpin"/>).
 /// </remarks>
 internal sealed class SocketTftpChannel : ITftpChannel
 {
@@ -24,6 +25,7 @@ internal sealed class SocketTftpChannel : ITftpChannel
     private readonly Socket socket;
     private readonly SocketAddress received;
     private readonly bool blocking;
+    private readonly ReceiveSpin? spin;
     private SocketAddress peer;
     private bool locked;
 
@@ -31,7 +33,8 @@ internal sealed class SocketTftpChannel : ITftpChannel
     /// <param name="peer">The peer's endpoint (for a client: the server's listening port).</param>
     /// <param name="locked">False for a client before the first reply: the peer's port is not known yet.</param>
     /// <param name="blocking">True when the caller owns a thread for the transfer (see remarks).</param>
-    public SocketTftpChannel(Socket socket, IPEndPoint peer, bool locked, bool blocking = false)
+    /// <param name="receiveSpin">In blocking mode, how long a receive may poll before it blocks; zero never polls.</param>
+    public SocketTftpChannel(Socket socket, IPEndPoint peer, bool locked, bool blocking = false, TimeSpan receiveSpin = default)
     {
         this.socket = socket;
         this.blocking = blocking;
@@ -40,6 +43,7 @@ internal sealed class SocketTftpChannel : ITftpChannel
         if (blocking)
         {
             socket.ReceiveTimeout = PollSlice;
+            spin = new ReceiveSpin(receiveSpin);
         }
 
         received = new SocketAddress(socket.AddressFamily, SocketAddress.GetMaximumAddressSize(socket.AddressFamily));
@@ -89,6 +93,12 @@ internal sealed class SocketTftpChannel : ITftpChannel
 
     private TftpReceiveResult ReceiveBlocking(Span<byte> buffer, CancellationToken cancel)
     {
+        cancel.ThrowIfCancellationRequested();
+        if (spin!.TryReceive(socket, buffer, received, out int polled))
+        {
+            return new TftpReceiveResult(polled, Classify());
+        }
+
         while (true)
         {
             cancel.ThrowIfCancellationRequested();

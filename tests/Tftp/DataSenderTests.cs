@@ -134,6 +134,27 @@ public sealed class DataSenderTests
         Assert.Equal(2, channel.Sent.Count);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task The_next_block_is_read_while_the_receiver_works_on_the_window(int window)
+    {
+        // As tftpd-hpa's read_ahead: the file read is off the round trip. Each wait for an ACK
+        // starts with one block beyond the window already read, until the file ends.
+        byte[] content = Content(10 * 8);
+        var source = new MemoryStream(content);
+        var model = new ModelReceiver(8, window);
+        var channel = new ScriptedChannel(new ManualTimeProvider()) { OnSend = model.OnSend };
+        var readAtReceive = new List<(long Sent, long Read)>();
+        channel.OnReceive = () => readAtReceive.Add((channel.Sent.Count, source.Position / 8));
+        await new DataSender(channel, Settings(8, window), source, new TransferCounters(), channel.Time).RunAsync(CancellationToken.None);
+
+        Assert.Equal(content, model.Received.ToArray());
+        Assert.Equal(11, channel.Sent.Count);
+        Assert.NotEmpty(readAtReceive);
+        Assert.All(readAtReceive, r => Assert.Equal(Math.Min(r.Sent + 1, 10), r.Read));
+    }
+
     [Fact]
     public async Task Any_lossy_link_delivers_the_exact_bytes() =>
         await Gen.Select(Gen.Int[0, 3000], Gen.Int[8, 64], Gen.Int[1, 8], Gen.Int[0, 30], Gen.Int[0, 30], Gen.Int[0, 50], Gen.Int).SampleAsync(

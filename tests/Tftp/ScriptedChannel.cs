@@ -20,6 +20,9 @@ public sealed class ScriptedChannel : ITftpChannel
     /// <summary>The scripted peer: gets each packet sent to the peer, returns the datagrams that arrive in answer.</summary>
     public Func<byte[], IEnumerable<(byte[] Packet, TftpPacketSource Source)>>? OnSend { get; set; }
 
+    /// <summary>Called as each receive begins, before anything is taken from the inbox.</summary>
+    public Action? OnReceive { get; set; }
+
     public List<byte[]> Sent { get; } = new();
 
     public List<byte[]> Replies { get; } = new();
@@ -50,6 +53,7 @@ public sealed class ScriptedChannel : ITftpChannel
 
     public ValueTask<TftpReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancel)
     {
+        OnReceive?.Invoke();
         while (true)
         {
             cancel.ThrowIfCancellationRequested();

@@ -44,6 +44,8 @@ public sealed class TftpCliTests : IDisposable
     [InlineData("--timeout", "300", "--timeout is 300")]
     [InlineData("--retries", "-1", "--retries is -1")]
     [InlineData("--max-size", "-5", "--max-size is -5")]
+    [InlineData("--receive-spin-us", "-1", "--receive-spin-us is -1, expected 0 to 10000")]
+    [InlineData("--receive-spin-us", "20000", "--receive-spin-us is 20000")]
     public async Task Get_refuses_bad_flag_values(string flag, string value, string message)
     {
         (int code, _, string error) = await RunAsync("tftp", "get", "127.0.0.1:6969", "f", "-o", Path.Join(directory, "out"), flag, value);
@@ -187,6 +189,7 @@ public sealed class TftpCliTests : IDisposable
     [InlineData(new[] { "serve", "--root", "ROOT", "--max-transfers", "0" }, ExitCodes.Usage, "--max-transfers is 0")]
     [InlineData(new[] { "serve", "--root", "ROOT", "--max-blksize", "7" }, ExitCodes.Usage, "--max-blksize is 7")]
     [InlineData(new[] { "serve", "--root", "ROOT", "--timeout", "-1" }, ExitCodes.Usage, "--timeout is -1")]
+    [InlineData(new[] { "serve", "--root", "ROOT", "--receive-spin-us", "10001" }, ExitCodes.Usage, "--receive-spin-us is 10001")]
     public async Task Serve_refuses_bad_flags(string[] args, int expected, string message)
     {
         (int code, _, string error) = await RunAsync(args.Select(a => a == "ROOT" ? Root : a).ToArray());

@@ -26,8 +26,9 @@ public static class ServeCommand
         var retries = new Option<int>("--retries") { Description = "Retransmissions before a transfer is abandoned, 0-1000.", DefaultValueFactory = _ => 5 };
         var maxBlockSize = new Option<int>("--max-blksize") { Description = "The largest blksize granted, 8-65464.", DefaultValueFactory = _ => 65464 };
         var maxWindowSize = new Option<int>("--max-windowsize") { Description = "The largest windowsize granted, 1-65535.", DefaultValueFactory = _ => 64 };
+        var receiveSpin = TftpCommands.ReceiveSpinOption();
         var json = new Option<bool>("--json") { Description = "Log as JSON lines (never a live table)." };
-        foreach (Option option in new Option[] { root, address, port, allowWrite, allowOverwrite, maxTransfers, maxPerClient, timeout, retries, maxBlockSize, maxWindowSize, json })
+        foreach (Option option in new Option[] { root, address, port, allowWrite, allowOverwrite, maxTransfers, maxPerClient, timeout, retries, maxBlockSize, maxWindowSize, receiveSpin, json })
         {
             command.Options.Add(option);
         }
@@ -59,6 +60,7 @@ public static class ServeCommand
                 MaxRetries = TftpCommands.CheckRange(parse.GetValue(retries), 0, 1000, "--retries")!.Value,
                 MaxBlockSize = TftpCommands.CheckRange(parse.GetValue(maxBlockSize), 8, 65464, "--max-blksize")!.Value,
                 MaxWindowSize = TftpCommands.CheckRange(parse.GetValue(maxWindowSize), 1, 65535, "--max-windowsize")!.Value,
+                ReceiveSpin = TftpCommands.CheckReceiveSpin(parse.GetValue(receiveSpin)),
             };
             if (options.AllowOverwrite && !options.AllowWrite)
             {

@@ -50,6 +50,8 @@ public static class TftpCommands
             command.Options.Add(maxSize);
         }
 
+        var receiveSpin = ReceiveSpinOption();
+        command.Options.Add(receiveSpin);
         command.Options.Add(netascii);
         command.Options.Add(json);
 
@@ -66,6 +68,7 @@ public static class TftpCommands
                 MaxRetries = CheckRange(parse.GetValue(retries), 0, 1000, "--retries")!.Value,
                 MaxTransferSize = maxSize is null ? 16L << 30 : CheckMaxSize(parse.GetValue(maxSize)),
                 Mode = parse.GetValue(netascii) ? TftpMode.Netascii : TftpMode.Octet,
+                ReceiveSpin = CheckReceiveSpin(parse.GetValue(receiveSpin)),
             };
             if (remote.Length == 0 || remote.Contains('\0', StringComparison.Ordinal))
             {
@@ -193,6 +196,16 @@ public static class TftpCommands
         value is { } v && (v < min || v > max)
             ? throw new CommandFailedException($"{flag} is {v}, expected {min} to {max}", ExitCodes.Usage)
             : value;
+
+    /// <summary>The --receive-spin-us flag that <c>serve</c> and <c>tftp get/put</c> share.</summary>
+    internal static Option<int> ReceiveSpinOption() => new("--receive-spin-us")
+    {
+        Description = "Poll the socket this many microseconds before sleeping for a packet, 0-10000 (0: never poll).",
+        DefaultValueFactory = _ => 100,
+    };
+
+    internal static TimeSpan CheckReceiveSpin(int microseconds) =>
+        TimeSpan.FromMicroseconds(CheckRange(microseconds, 0, 10_000, "--receive-spin-us")!.Value);
 
     internal static TimeSpan CheckTimeout(double seconds) =>
         double.IsFinite(seconds) && seconds > 0 && seconds <= 255

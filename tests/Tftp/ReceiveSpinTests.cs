@@ -1,0 +1,178 @@
+using System.Net;
+using System.Net.Sockets;
+using RecoverySim.Tftp.Transfers;
+
+namespace RecoverySim.Tftp.Tests;
+
+/// <summary>
+/// <see cref="ReceiveSpin"/> on real loopback sockets: what a poll returns, its backoff when the
+/// peer is slow, and the gate that keeps pollers below the CPU count. Whether a datagram is
+/// queued before the poll is up to the test, so each outcome is certain, not a race.
+/// </summary>
+public sealed class ReceiveSpinTests : IDisposable
+{
+    private static readonly TimeSpan Short = TimeSpan.FromTicks(1); // one try, about a microsecond
+    private readonly Socket receiver = Bound();
+    private readonly Socket sender = Bound();
+    private readonly SocketAddress from;
+
+    public ReceiveSpinTests()
+    {
+        from = new SocketAddress(AddressFamily.InterNetwork, SocketAddress.GetMaximumAddressSize(AddressFamily.InterNetwork));
+        receiver.ReceiveTimeout = 2000;
+    }
+
+    public void Dispose()
+    {
+        receiver.Dispose();
+        sender.Dispose();
+    }
+
+    [Fact]
+    public void A_queued_datagram_is_taken_with_its_sender()
+    {
+        var spin = new ReceiveSpin(TimeSpan.FromMilliseconds(5), new PollerGate(1));
+        byte[] payload = [0, 4, 0, 7];
+        Send(payload);
+        WaitQueued();
+
+        var buffer = new byte[100];
+        Assert.True(spin.TryReceive(receiver, buffer, from, out int length));
+        Assert.Equal(payload, buffer[..length]);
+        Assert.Equal(sender.LocalEndPoint!.Serialize(), from);
+    }
+
+    [Fact]
+    public void A_datagram_longer_than_the_buffer_arrives_cut_to_the_buffer()
+    {
+        var spin = new ReceiveSpin(TimeSpan.FromMilliseconds(5), new PollerGate(1));
+        Send(new byte[600]);
+        WaitQueued();
+
+        Assert.True(spin.TryReceive(receiver, new byte[517], from, out int length));
+        Assert.Equal(517, length);
+    }
+
+    [Fact]
+    public void A_datagram_that_arrives_during_the_poll_is_taken()
+    {
+        var spin = new ReceiveSpin(TimeSpan.FromSeconds(0.01), new PollerGate(1));
+        using var late = new Timer(_ => Send([1, 2, 3]), null, 2, Timeout.Infinite);
+        var buffer = new byte[16];
+
+        // The poll lasts 10 ms; the datagram is sent 2 ms in. Retry a few times in case this
+        // thread was descheduled for the whole poll on a busy machine.
+        bool got = false;
+        for (int attempt = 0; attempt < 50 && !got; attempt++)
+        {
+            got = spin.TryReceive(receiver, buffer, from, out _);
+        }
+
+        Assert.True(got);
+    }
+
+    [Fact]
+    public void Zero_never_polls()
+    {
+        var spin = new ReceiveSpin(TimeSpan.Zero, new PollerGate(1));
+        Send([1]);
+        WaitQueued();
+
+        Assert.False(spin.TryReceive(receiver, new byte[16], from, out _));
+        Assert.Equal(1, receiver.Receive(new byte[16])); // still queued for the blocking receive
+    }
+
+    [Fact]
+    public void A_full_gate_sends_the_receive_to_block()
+    {
+        var gate = new PollerGate(1);
+        Assert.True(gate.TryEnter()); // another transfer is polling
+        var spin = new ReceiveSpin(TimeSpan.FromMilliseconds(5), gate);
+        Send([1]);
+        WaitQueued();
+
+        Assert.False(spin.TryReceive(receiver, new byte[16], from, out _));
+        Assert.Equal(1, gate.Inside);
+        gate.Exit();
+        Assert.True(spin.TryReceive(receiver, new byte[16], from, out _));
+        Assert.Equal(0, gate.Inside);
+    }
+
+    [Fact]
+    public void A_gate_of_zero_never_lets_anyone_poll()
+    {
+        // One CPU: polling would only take it from the peer.
+        var gate = new PollerGate(0);
+        Send([1]);
+        WaitQueued();
+
+        Assert.False(new ReceiveSpin(TimeSpan.FromMilliseconds(5), gate).TryReceive(receiver, new byte[16], from, out _));
+        Assert.Equal(0, gate.Inside);
+    }
+
+    [Fact]
+    public void Any_run_of_hits_and_misses_follows_the_backoff_model() =>
+        Gen.Bool.Array[1, 400].Sample(queued =>
+        {
+            // The model: poll while fewer than MissesBeforeBackoff polls in a row came back
+            // empty; once backed off, skip ProbeInterval - 1 receives and probe on the next.
+            using var a = Bound();
+            using var b = Bound();
+            var gate = new PollerGate(1);
+            var spin = new ReceiveSpin(Short, gate);
+            var address = new SocketAddress(AddressFamily.InterNetwork, SocketAddress.GetMaximumAddressSize(AddressFamily.InterNetwork));
+            var buffer = new byte[16];
+            int misses = 0;
+            int skipped = 0;
+            foreach (bool datagram in queued)
+            {
+                if (datagram)
+                {
+                    b.SendTo(new byte[] { 9 }, a.LocalEndPoint!);
+                    SpinWait.SpinUntil(() => a.Available > 0, 2000);
+                }
+
+                bool polls;
+                if (misses < ReceiveSpin.MissesBeforeBackoff)
+                {
+                    polls = true;
+                }
+                else if (++skipped < ReceiveSpin.ProbeInterval)
+                {
+                    polls = false;
+                }
+                else
+                {
+                    skipped = 0;
+                    misses = ReceiveSpin.MissesBeforeBackoff - 1;
+                    polls = true;
+                }
+
+                bool got = spin.TryReceive(a, buffer, address, out _);
+                Assert.Equal(polls && datagram, got);
+                if (polls)
+                {
+                    misses = datagram ? 0 : misses + 1;
+                }
+
+                Assert.Equal(misses >= ReceiveSpin.MissesBeforeBackoff, spin.BackedOff);
+                if (datagram && !got)
+                {
+                    Assert.Equal(1, a.Receive(buffer)); // left for the blocking receive
+                }
+
+                Assert.Equal(0, gate.Inside);
+            }
+        }, iter: 60);
+
+    private static Socket Bound()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return socket;
+    }
+
+    private void Send(byte[] payload) => sender.SendTo(payload, receiver.LocalEndPoint!);
+
+    private void WaitQueued() => Assert.True(SpinWait.SpinUntil(() => receiver.Available > 0, 2000));
+}
