@@ -42,6 +42,7 @@ internal sealed class ReceiveSpin
     private const int MsgDontWait = 0x40; // Linux: never block
     private const int EAgain = 11;
     private const int EIntr = 4;
+    private static volatile bool unavailable;
     private readonly long limit;
     private readonly PollerGate gate;
     private int misses;
@@ -66,7 +67,7 @@ internal sealed class ReceiveSpin
     public bool TryReceive(Socket socket, Span<byte> buffer, SocketAddress from, out int length)
     {
         length = 0;
-        if (limit == 0 || !ShouldPoll())
+        if (limit == 0 || unavailable || !ShouldPoll())
         {
             return false;
         }
@@ -107,6 +108,11 @@ internal sealed class ReceiveSpin
             while (Stopwatch.GetTimestamp() < until);
 
             misses++;
+            return false;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            unavailable = true; // a C library without recvfrom under that name: block, as elsewhere
             return false;
         }
         finally
