@@ -20,6 +20,9 @@ public sealed class TftpServer : IAsyncDisposable
     private readonly ITftpLog? log;
     private readonly ConcurrentDictionary<long, ServerTransfer> active = new();
     private readonly ConcurrentDictionary<long, Task> running = new();
+
+    // Requests whose transfer ended a moment ago, until when a repeat of them is dropped (see HandleDatagram).
+    private readonly ConcurrentDictionary<(IPEndPoint Client, TftpOperation Operation, string FileName), long> finished = new();
     private readonly CancellationTokenSource stopping = new();
     private Socket? listener;
     private TftpPathResolver? resolver;
@@ -197,6 +200,17 @@ public sealed class TftpServer : IAsyncDisposable
             }
         }
 
+        if (finished.TryGetValue((client, operation, request.FileName), out long until) && time.GetTimestamp() < until)
+        {
+            // The same request from the same client port, just after its transfer ended: a repeat
+            // that the network delayed or duplicated (the client resends its request until the
+            // first answer arrives). Serving it again would send DATA to a closed port until the
+            // retries ran out, holding a slot all that time. A client that truly wants the file
+            // again uses a new port, or repeats after the window (twice the timeout).
+            LogRequest(client, operation, request.FileName, optionText, "dropped: repeated request of a transfer that just ended");
+            return;
+        }
+
         if (operation == TftpOperation.Write && !options.AllowWrite)
         {
             Refuse(socket, from, client, operation, request.FileName, optionText, TftpErrorCode.AccessViolation, "server is read-only: writes are not allowed");
@@ -251,6 +265,7 @@ public sealed class TftpServer : IAsyncDisposable
             finally
             {
                 // The slot is free as soon as the transfer is over, before any dallying.
+                RememberFinished(transfer);
                 active.TryRemove(transfer.Id, out _);
             }
 
@@ -261,6 +276,25 @@ public sealed class TftpServer : IAsyncDisposable
         {
             channel.Dispose();
         }
+    }
+
+    private void RememberFinished(ServerTransfer transfer)
+    {
+        long now = time.GetTimestamp();
+        if (finished.Count >= 1024)
+        {
+            // Bounded by the transfers of the last window; prune what has expired.
+            foreach (KeyValuePair<(IPEndPoint, TftpOperation, string), long> entry in finished)
+            {
+                if (entry.Value <= now)
+                {
+                    finished.TryRemove(entry);
+                }
+            }
+        }
+
+        long window = (long)(2 * options.Timeout.TotalSeconds * time.TimestampFrequency);
+        finished[(transfer.Client, transfer.Operation, transfer.Request.FileName)] = now + window;
     }
 
     private void Refuse(Socket socket, SocketAddress to, IPEndPoint client, TftpOperation? operation, string? fileName, string optionText, TftpErrorCode code, string message)

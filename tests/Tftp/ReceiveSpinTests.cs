@@ -56,19 +56,26 @@ public sealed class ReceiveSpinTests : IDisposable
     [Fact]
     public void A_datagram_that_arrives_during_the_poll_is_taken()
     {
-        var spin = new ReceiveSpin(TimeSpan.FromSeconds(0.01), new PollerGate(1));
-        using var late = new Timer(_ => Send([1, 2, 3]), null, 2, Timeout.Infinite);
-        var buffer = new byte[16];
-
-        // The poll lasts 10 ms; the datagram is sent 2 ms in. Retry a few times in case this
-        // thread was descheduled for the whole poll on a busy machine.
-        bool got = false;
-        for (int attempt = 0; attempt < 50 && !got; attempt++)
+        // The datagram is sent only once the receive is inside its poll (the gate says so), and
+        // the poll may last 5 s: the outcome does not depend on how the threads are scheduled.
+        var gate = new PollerGate(1);
+        var spin = new ReceiveSpin(TimeSpan.FromSeconds(5), gate);
+        var late = new Thread(() =>
         {
-            got = spin.TryReceive(receiver, buffer, from, out _);
-        }
+            if (SpinWait.SpinUntil(() => gate.Inside == 1, 5000))
+            {
+                Send([1, 2, 3]);
+            }
+        });
+        late.Start();
+
+        var buffer = new byte[16];
+        bool got = spin.TryReceive(receiver, buffer, from, out int length);
+        late.Join();
 
         Assert.True(got);
+        Assert.Equal([1, 2, 3], buffer[..length]);
+        Assert.False(spin.BackedOff);
     }
 
     [Fact]

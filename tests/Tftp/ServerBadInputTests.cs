@@ -285,6 +285,35 @@ public sealed class ServerBadInputTests
     }
 
     [Fact]
+    public async Task A_request_repeated_just_after_its_transfer_ended_is_dropped()
+    {
+        // The network delayed or duplicated the RRQ past the end of its transfer. Serving it
+        // again would send DATA to a port the client has closed until the retries ran out.
+        await using LoopbackServer server = await LoopbackServer.StartAsync(root => LoopbackServer.Options(root) with
+        {
+            Timeout = TimeSpan.FromSeconds(5), // a 10 s window: no test timing reaches its end
+        });
+        server.Root.Write("f", [1, 2, 3]);
+        server.Root.Write("g", [4, 5]);
+        using var client = new RawPeer();
+        byte[] request = Packets.Strings(1, "f", "octet");
+        await client.SendAsync(request, server.EndPoint);
+        UdpReceiveResult data = await client.ExpectAsync();
+        Assert.Equal(new byte[] { 0, 3, 0, 1, 1, 2, 3 }, data.Buffer);
+        await client.SendAsync(Packets.Ack(1), data.RemoteEndPoint);
+        await server.WaitIdleAsync();
+
+        await client.SendAsync(request, server.EndPoint);
+        Assert.Null(await client.ReceiveAsync(TimeSpan.FromMilliseconds(300)));
+        Assert.Contains(server.Requests, r => !r.Accepted && r.Reason == "dropped: repeated request of a transfer that just ended");
+        Assert.Single(server.Transfers);
+
+        // Another file from the same port is a new request, served at once.
+        await client.SendAsync(Packets.Strings(1, "g", "octet"), server.EndPoint);
+        Assert.Equal(new byte[] { 0, 3, 0, 1, 4, 5 }, (await client.ExpectAsync()).Buffer);
+    }
+
+    [Fact]
     public async Task Caps_on_transfers_refuse_with_busy()
     {
         await using LoopbackServer server = await LoopbackServer.StartAsync(root => LoopbackServer.Options(root) with
