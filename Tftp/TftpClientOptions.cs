@@ -78,17 +78,6 @@ public sealed record TftpClientOptions
             throw new ArgumentException($"SocketBufferSize is {SocketBufferSize}, expected 0 or more", nameof(SocketBufferSize));
         }
 
-        CheckReceiveSpin(ReceiveSpin);
-    }
-
-    /// <summary>The most a receive may poll before it blocks: 10 ms, beyond which blocking costs less.</summary>
-    internal static readonly TimeSpan MaxReceiveSpin = TimeSpan.FromMilliseconds(10);
-
-    internal static void CheckReceiveSpin(TimeSpan spin)
-    {
-        if (spin < TimeSpan.Zero || spin > MaxReceiveSpin)
-        {
-            throw new ArgumentException($"ReceiveSpin is {spin.TotalMicroseconds:0.#} µs, expected 0 to {MaxReceiveSpin.TotalMicroseconds:0} µs", nameof(ReceiveSpin));
-        }
+        Transfers.ReceiveSpin.Validate(ReceiveSpin);
     }
 }

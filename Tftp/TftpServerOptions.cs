@@ -74,7 +74,7 @@ public sealed record TftpServerOptions
         Check(MaxWindowSize, TftpLimits.MinWindowSize, TftpLimits.MaxWindowSize, nameof(MaxWindowSize));
         Check(MaxWindowBytes, TftpLimits.MinBlockSize, int.MaxValue, nameof(MaxWindowBytes));
         Check(SocketBufferSize, 0, int.MaxValue, nameof(SocketBufferSize));
-        TftpClientOptions.CheckReceiveSpin(ReceiveSpin);
+        Transfers.ReceiveSpin.Validate(ReceiveSpin);
         if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromSeconds(TftpLimits.MaxTimeoutSeconds))
         {
             throw new ArgumentException($"Timeout is {Timeout}, expected more than 0 and at most {TftpLimits.MaxTimeoutSeconds} s", nameof(Timeout));

@@ -56,6 +56,18 @@ internal sealed class ReceiveSpin
         this.gate = gate ?? PollerGate.Process;
     }
 
+    /// <summary>The longest poll the options accept: 10 ms, beyond which sleeping costs less than polling.</summary>
+    public static readonly TimeSpan MaxLimit = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Throws <see cref="ArgumentException"/> for a poll limit below zero or above <see cref="MaxLimit"/>.</summary>
+    public static void Validate(TimeSpan limit)
+    {
+        if (limit < TimeSpan.Zero || limit > MaxLimit)
+        {
+            throw new ArgumentException($"ReceiveSpin is {limit.TotalMicroseconds:0.#} µs, expected 0 to {MaxLimit.TotalMicroseconds:0} µs", nameof(limit));
+        }
+    }
+
     /// <summary>Whether the last polls found nothing and the transfer now mostly blocks.</summary>
     public bool BackedOff => misses >= MissesBeforeBackoff;
 
