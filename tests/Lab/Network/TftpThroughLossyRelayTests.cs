@@ -28,70 +28,17 @@ public class TftpThroughLossyRelayTests
     [InlineData(true, 8, 14)]
     public async Task ATransferAcrossALossyDuplicatingReorderingLinkCompletesBitExact(bool write, int windowSize, int seed)
     {
-        string root = Directory.CreateTempSubdirectory("recoverysim-relay-tftp-").FullName;
-        try
-        {
-            byte[] content = new byte[96 * 1024 + 17];
-            new Random(seed).NextBytes(content);
-            await File.WriteAllBytesAsync(Path.Combine(root, "image.bin"), content);
-            await using var server = new TftpServer(new TftpServerOptions
-            {
-                Root = root,
-                EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
-                AllowWrite = true,
-                Timeout = TimeSpan.FromMilliseconds(50),
-                MaxRetries = 50,
-            });
-            await server.StartAsync(CancellationToken.None);
-            await using var relay = new LossyUdpRelay(new LossyUdpRelayOptions
-            {
-                Server = server.LocalEndPoint,
-                Seed = seed,
-                ClientToServer = BadLink,
-                ServerToClient = BadLink,
-            });
-            await relay.StartAsync();
-            var client = new TftpClient(new TftpClientOptions
-            {
-                BlockSize = 1024,
-                WindowSize = windowSize,
-                Timeout = TimeSpan.FromMilliseconds(50),
-                MaxRetries = 50,
-            });
-            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        byte[] content = new byte[96 * 1024 + 17];
+        new Random(seed).NextBytes(content);
+        var client = new TftpClientOptions { BlockSize = 1024, WindowSize = windowSize, Timeout = TimeSpan.FromMilliseconds(50), MaxRetries = 50 };
+        (byte[] result, RelayStatistics stats) = await TransferAsync(write, seed, content, BadLink, BadLink,
+            serverTimeout: TimeSpan.FromMilliseconds(50), serverRetries: 50, client, limit: TimeSpan.FromSeconds(60));
 
-            byte[] result;
-            if (write)
-            {
-                using var source = new MemoryStream(content);
-                await client.PutAsync(relay.LocalEndPoint, "upload.bin", source, progress: null, cancel.Token);
-                string stored = Path.Combine(root, "upload.bin");
-                // The final ACK can reach the client before the server has closed the file.
-                DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-                while (new FileInfo(stored).Length != content.Length && DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(10);
-                }
-
-                result = await File.ReadAllBytesAsync(stored);
-            }
-            else
-            {
-                using var destination = new MemoryStream();
-                await client.GetAsync(relay.LocalEndPoint, "image.bin", destination, progress: null, cancel.Token);
-                result = destination.ToArray();
-            }
-
-            Assert.Equal(SHA256.HashData(content), SHA256.HashData(result));
-            RelayStatistics stats = relay.Statistics;
-            Assert.True(stats.ClientToServer.Dropped + stats.ServerToClient.Dropped > 0, $"the link dropped nothing: {stats}");
-            Assert.True(stats.ClientToServer.Duplicated + stats.ServerToClient.Duplicated > 0, $"the link duplicated nothing: {stats}");
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        Assert.Equal(SHA256.HashData(content), SHA256.HashData(result));
+        Assert.True(stats.ClientToServer.Dropped + stats.ServerToClient.Dropped > 0, $"the link dropped nothing: {stats}");
+        Assert.True(stats.ClientToServer.Duplicated + stats.ServerToClient.Duplicated > 0, $"the link duplicated nothing: {stats}");
     }
+
     /// <summary>
     /// RFC 2347 + RFC 1350 section 2: the client's ACK 0 (its answer to the OACK) is lost, so the
     /// server times out and sends the OACK again. The client must answer it with ACK 0 again
@@ -202,20 +149,34 @@ public class TftpThroughLossyRelayTests
 
     private static async Task<(byte[] Content, byte[] Result)> TransferAsync(bool write, int seed, LinkImpairment clientToServer, LinkImpairment? serverToClient = null)
     {
+        // Two blocks of 1024: DATA 1 full, DATA 2 one byte. The client waits longer than the
+        // server, so the server's resent OACK comes first.
+        byte[] content = new byte[1025];
+        new Random(seed).NextBytes(content);
+        var client = new TftpClientOptions { BlockSize = 1024, WindowSize = 1, Timeout = TimeSpan.FromMilliseconds(300), MaxRetries = 10 };
+        (byte[] result, _) = await TransferAsync(write, seed, content, clientToServer, serverToClient ?? LinkImpairment.None,
+            serverTimeout: TimeSpan.FromMilliseconds(100), serverRetries: 10, client, limit: TimeSpan.FromSeconds(30));
+        return (content, result);
+    }
+
+    /// <summary>
+    /// Serves <paramref name="content"/> as image.bin (or receives it as upload.bin) through a
+    /// relay with the given links, and returns what arrived and what the relay did.
+    /// </summary>
+    private static async Task<(byte[] Result, RelayStatistics Statistics)> TransferAsync(bool write, int seed, byte[] content,
+        LinkImpairment clientToServer, LinkImpairment serverToClient, TimeSpan serverTimeout, int serverRetries, TftpClientOptions client, TimeSpan limit)
+    {
         string root = Directory.CreateTempSubdirectory("recoverysim-relay-tftp-").FullName;
         try
         {
-            // Two blocks of 1024: DATA 1 full, DATA 2 one byte.
-            byte[] content = new byte[1025];
-            new Random(seed).NextBytes(content);
             await File.WriteAllBytesAsync(Path.Combine(root, "image.bin"), content);
             await using var server = new TftpServer(new TftpServerOptions
             {
                 Root = root,
                 EndPoint = new IPEndPoint(IPAddress.Loopback, 0),
                 AllowWrite = true,
-                Timeout = TimeSpan.FromMilliseconds(100),
-                MaxRetries = 10,
+                Timeout = serverTimeout,
+                MaxRetries = serverRetries,
             });
             await server.StartAsync(CancellationToken.None);
             await using var relay = new LossyUdpRelay(new LossyUdpRelayOptions
@@ -223,29 +184,23 @@ public class TftpThroughLossyRelayTests
                 Server = server.LocalEndPoint,
                 Seed = seed,
                 ClientToServer = clientToServer,
-                ServerToClient = serverToClient ?? LinkImpairment.None,
+                ServerToClient = serverToClient,
             });
             await relay.StartAsync();
-            // The client waits longer than the server, so the server's resent OACK comes first.
-            var client = new TftpClient(new TftpClientOptions { BlockSize = 1024, WindowSize = 1, Timeout = TimeSpan.FromMilliseconds(300), MaxRetries = 10 });
-            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var cancel = new CancellationTokenSource(limit);
+            var tftp = new TftpClient(client);
             if (write)
             {
                 using var source = new MemoryStream(content);
-                await client.PutAsync(relay.LocalEndPoint, "upload.bin", source, progress: null, cancel.Token);
-                string stored = Path.Combine(root, "upload.bin");
-                DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-                while (new FileInfo(stored).Length != content.Length && DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(10);
-                }
+                await tftp.PutAsync(relay.LocalEndPoint, "upload.bin", source, progress: null, cancel.Token);
 
-                return (content, await File.ReadAllBytesAsync(stored));
+                // The server renames the upload into place before it sends the final ACK.
+                return (await File.ReadAllBytesAsync(Path.Combine(root, "upload.bin")), relay.Statistics);
             }
 
             using var destination = new MemoryStream();
-            await client.GetAsync(relay.LocalEndPoint, "image.bin", destination, progress: null, cancel.Token);
-            return (content, destination.ToArray());
+            await tftp.GetAsync(relay.LocalEndPoint, "image.bin", destination, progress: null, cancel.Token);
+            return (destination.ToArray(), relay.Statistics);
         }
         finally
         {
