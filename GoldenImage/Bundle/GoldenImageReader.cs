@@ -55,6 +55,12 @@ public static class GoldenImageReader
             // positional reads of its own range, while the tar structure is walked here. Any other
             // stream (a TFTP transfer, a sink that stores the partitions) is read in one pass.
             FileStream? file = parallelFile && archive is FileStream { CanSeek: true } fs ? fs : null;
+
+            // Taken once, before any verification task starts: on a buffered FileStream the getter
+            // flushes the read buffer and moves the stream's position, which must never race with
+            // the tar walk below (it did: a header or padding read at the wrong offset, about once
+            // in a thousand reads).
+            Microsoft.Win32.SafeHandles.SafeFileHandle? handle = file?.SafeFileHandle;
             using var gate = new SemaphoreSlim(Math.Max(1, options.MaxParallelism));
             var pending = new List<Task<PartitionHeader>>();
             try
@@ -84,7 +90,7 @@ public static class GoldenImageReader
                     {
                         try
                         {
-                            using var range = new FileRangeStream(file.SafeFileHandle, dataAt, available);
+                            using var range = new FileRangeStream(handle!, dataAt, available);
                             return await ReadPartitionAsync(range, partition, manifest, key, options, sink, progress, cancel).ConfigureAwait(false);
                         }
                         finally

@@ -100,6 +100,85 @@ public class GoldenImageReaderTests
     private static void Read(byte[] archive, GoldenImageReadOptions options, List<string> order) =>
         GoldenImageReader.ReadAsync(new MemoryStream(archive), options, new OrderSink(order)).GetAwaiter().GetResult();
 
+    [Fact]
+    public async Task A_buffered_local_file_gives_up_its_handle_once_before_the_parallel_verification()
+    {
+        // The getter of FileStream.SafeFileHandle flushes a buffered stream's read buffer and
+        // moves its position. Taken inside each verification task, it raced with the tar walk on
+        // the same stream and, about once in a thousand reads, the walk read a header or the
+        // padding at the wrong offset. It must be taken once, while nothing else uses the stream.
+        string path = Path.Combine(Path.GetTempPath(), $"recoverysim-reader-{Guid.NewGuid():N}.golden");
+        try
+        {
+            await File.WriteAllBytesAsync(path, Bundles.Standard());
+            for (int round = 0; round < 20; round++)
+            {
+                using var file = new WatchedFileStream(path);
+                VerifiedGoldenImage image = await GoldenImageReader.ReadAsync(file, Bundles.Options());
+
+                Assert.Equal(3, image.Headers.Count);
+                Assert.Equal(1, file.HandleTaken);
+                Assert.Equal(0, file.HandleTakenDuringARead);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>A buffered read-only FileStream that counts who takes its handle, and when.</summary>
+    private sealed class WatchedFileStream(string path) : FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan)
+    {
+        private int reading;
+        private int handleTaken;
+        private int handleTakenDuringARead;
+
+        public int HandleTaken => Volatile.Read(ref handleTaken);
+
+        public int HandleTakenDuringARead => Volatile.Read(ref handleTakenDuringARead);
+
+        public override Microsoft.Win32.SafeHandles.SafeFileHandle SafeFileHandle
+        {
+            get
+            {
+                Interlocked.Increment(ref handleTaken);
+                if (Volatile.Read(ref reading) > 0)
+                {
+                    Interlocked.Increment(ref handleTakenDuringARead);
+                }
+
+                return base.SafeFileHandle;
+            }
+        }
+
+        public override int Read(Span<byte> buffer)
+        {
+            Interlocked.Increment(ref reading);
+            try
+            {
+                return base.Read(buffer);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref reading);
+            }
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref reading);
+            try
+            {
+                return await base.ReadAsync(buffer, cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref reading);
+            }
+        }
+    }
+
     private sealed class OrderSink(List<string> order) : GoldenImageSink
     {
         public override ValueTask OnManifestVerifiedAsync(GoldenImageManifest manifest, CancellationToken cancel)
