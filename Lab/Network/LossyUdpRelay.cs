@@ -198,7 +198,52 @@ public sealed class LossyUdpRelay : IAsyncDisposable
     }
 
     /// <summary>Receives from clients on the listening port (<paramref name="mapping"/> null) or on one TID port.</summary>
-    private async Task ClientFacingLoopAsync(Socket socket, PortMapping? mapping, CancellationToken cancel)
+    private Task ClientFacingLoopAsync(Socket socket, PortMapping? mapping, CancellationToken cancel) =>
+        ReceiveLoopAsync(socket, (from, datagram) =>
+        {
+            long now = _time.GetTimestamp();
+            RelaySession session;
+            IPEndPoint target;
+            if (mapping is null)
+            {
+                session = GetOrCreateSession(from, now, cancel);
+                target = _options.Server;
+            }
+            else if (mapping.Session.Client.Equals(from))
+            {
+                session = mapping.Session;
+                target = mapping.ServerTid;
+                mapping.Touch(now);
+            }
+            else
+            {
+                _toServer.Unrouted();
+                return;
+            }
+
+            session.Touch(now);
+            Forward(RelayDirection.ClientToServer, datagram, session.Upstream, target);
+        }, cancel);
+
+    /// <summary>Receives from the server (any of its ports) on one session's upstream socket.</summary>
+    private Task ServerFacingLoopAsync(RelaySession session, CancellationToken cancel) =>
+        ReceiveLoopAsync(session.Upstream, (from, datagram) =>
+        {
+            long now = _time.GetTimestamp();
+            Socket? front = from.Equals(_options.Server) ? _listen : GetOrCreateMapping(session, from, now, cancel)?.Front;
+            if (front is null)
+            {
+                // The session was closed while this packet was in flight.
+                _toClient.Unrouted();
+                return;
+            }
+
+            session.Touch(now);
+            Forward(RelayDirection.ServerToClient, datagram, front, session.Client);
+        }, cancel);
+
+    /// <summary>Hands every datagram that arrives on <paramref name="socket"/> to <paramref name="handle"/> until the relay stops.</summary>
+    private async Task ReceiveLoopAsync(Socket socket, Action<IPEndPoint, ReadOnlySpan<byte>> handle, CancellationToken cancel)
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(LossyUdpRelayOptions.MaxDatagramSize);
         EndPoint any = new IPEndPoint(_options.ListenEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
@@ -218,74 +263,7 @@ public sealed class LossyUdpRelay : IAsyncDisposable
                 continue;
             }
 
-            var from = (IPEndPoint)received.RemoteEndPoint;
-            long now = _time.GetTimestamp();
-            RelaySession session;
-            IPEndPoint target;
-            if (mapping is null)
-            {
-                session = GetOrCreateSession(from, now, cancel);
-                target = _options.Server;
-            }
-            else if (mapping.Session.Client.Equals(from))
-            {
-                session = mapping.Session;
-                target = mapping.ServerTid;
-                mapping.Touch(now);
-            }
-            else
-            {
-                _toServer.Unrouted();
-                continue;
-            }
-
-            session.Touch(now);
-            Forward(RelayDirection.ClientToServer, buffer.AsSpan(0, received.ReceivedBytes), session.Upstream, target);
-        }
-    }
-
-    /// <summary>Receives from the server (any of its ports) on one session's upstream socket.</summary>
-    private async Task ServerFacingLoopAsync(RelaySession session, CancellationToken cancel)
-    {
-        byte[] buffer = GC.AllocateUninitializedArray<byte>(LossyUdpRelayOptions.MaxDatagramSize);
-        EndPoint any = new IPEndPoint(_options.ListenEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        while (true)
-        {
-            SocketReceiveFromResult received;
-            try
-            {
-                received = await session.Upstream.ReceiveFromAsync(buffer, SocketFlags.None, any, cancel).ConfigureAwait(false);
-            }
-            catch (Exception e) when (IsShutdown(e, cancel))
-            {
-                return;
-            }
-            catch (SocketException e) when (IsTransient(e))
-            {
-                continue;
-            }
-
-            var from = (IPEndPoint)received.RemoteEndPoint;
-            long now = _time.GetTimestamp();
-            Socket? front;
-            if (from.Equals(_options.Server))
-            {
-                front = _listen;
-            }
-            else
-            {
-                front = GetOrCreateMapping(session, from, now, cancel)?.Front;
-            }
-
-            if (front is null)
-            {
-                // The session was closed while this packet was in flight.
-                _toClient.Unrouted();
-                continue;
-            }
-
-            session.Touch(now);
-            Forward(RelayDirection.ServerToClient, buffer.AsSpan(0, received.ReceivedBytes), front, session.Client);
+            handle((IPEndPoint)received.RemoteEndPoint, buffer.AsSpan(0, received.ReceivedBytes));
         }
     }
 
