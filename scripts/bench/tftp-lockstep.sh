@@ -14,6 +14,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top"
+# shellcheck source=common.inc
+source scripts/bench/common.inc
 : "${RECOVERYSIM:?set RECOVERYSIM to the recoverysim executable (scripts/bench.sh does)}"
 export PATH="$PATH:/usr/sbin:/sbin"
 for tool in curl in.tftpd cmp python3; do
@@ -28,38 +30,13 @@ read -r -a serve_args <<< "${LOCKSTEP_SERVE_ARGS:-}"
 
 work=$(mktemp -d /tmp/recoverysim-bench-lockstep.XXXXXX)
 chmod 755 "$work"; mkdir -p "$work/root"
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-udp_bound() { grep -qi ":$(printf '%04X' "$1") " /proc/net/udp 2>/dev/null; }
-free_port() {
-  local p
-  while :; do p=$((20000 + RANDOM % 40000)); udp_bound "$p" || { echo "$p"; return; }; done
-}
-start() {
-  local port=$1; shift
-  "$@" >"$work/server-$port.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 500); do
-    udp_bound "$port" && return 0
-    kill -0 "${pids[-1]}" 2>/dev/null || break
-    sleep 0.02
-  done
-  echo "tftp-lockstep bench: server on $port did not start: $(tail -3 "$work/server-$port.log")" >&2
-  exit 1
-}
+trap stop_daemons EXIT
 
 head -c "$((mib << 20))" /dev/urandom > "$work/root/big.bin"
 head -c "$((small_mib << 20))" /dev/urandom > "$work/root/small.bin"
 chmod 644 "$work/root"/*.bin
-p_ours=$(free_port); start "$p_ours" "$RECOVERYSIM" serve --root "$work/root" --address 127.0.0.1 --port "$p_ours" --json "${serve_args[@]}"
-p_hpa=$(free_port); start "$p_hpa" in.tftpd -L -s "$work/root" -a "127.0.0.1:$p_hpa"
+p_ours=$(free_port); start ours "$p_ours" "$RECOVERYSIM" serve --root "$work/root" --address 127.0.0.1 --port "$p_ours" --json "${serve_args[@]}"
+p_hpa=$(free_port); start tftpd-hpa "$p_hpa" in.tftpd -L -s "$work/root" -a "127.0.0.1:$p_hpa"
 
 # One checked download from each server (the bytes must be right before any time counts), which
 # also warms both up.

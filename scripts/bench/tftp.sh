@@ -35,35 +35,8 @@ want() { [[ "$cases" == *" $1 "* ]]; }
 
 work=$(mktemp -d /tmp/recoverysim-bench-tftp.XXXXXX)
 chmod 755 "$work"; mkdir -p "$work/root" "$work/out"; chmod 777 "$work/root" "$work/out"
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap stop_daemons EXIT
 
-# udp_bound PORT: true when some socket is bound to UDP PORT (from /proc/net/udp, udp6).
-udp_bound() { grep -qi ":$(printf '%04X' "$1") " /proc/net/udp /proc/net/udp6 2>/dev/null; }
-# free_port: a UDP port nobody holds now.
-free_port() {
-  local p
-  while :; do p=$((20000 + RANDOM % 40000)); udp_bound "$p" || { echo "$p"; return; }; done
-}
-# start NAME PORT CMD...: starts a daemon in the background, waits until it holds PORT.
-start() {
-  local name=$1 port=$2; shift 2
-  "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 500); do
-    udp_bound "$port" && return 0
-    kill -0 "${pids[-1]}" 2>/dev/null || break
-    sleep 0.02
-  done
-  echo "tftp bench: $name did not start on port $port: $(tail -3 "$work/$name.log")" >&2
-  exit 1
-}
 # timed NAME RUNS SOURCE OUTPUT CMD...: best wall time of CMD over RUNS; the first run's OUTPUT must
 # equal SOURCE (cmp, outside the timing) or the bench stops.
 timed() {
@@ -163,12 +136,12 @@ head -c "$((mib << 20))" /dev/urandom > "$work/root/big.bin"
 chmod 644 "$work/root/big.bin"
 
 p_ours=$(free_port); start ours "$p_ours" "$RECOVERYSIM" serve --root "$work/root" --address 127.0.0.1 --port "$p_ours" --json
-pid_ours=${pids[-1]}
+pid_ours=${daemon_pids[-1]}
 p_hpa=$(free_port); start tftpd-hpa "$p_hpa" in.tftpd -L -s "$work/root" -a "127.0.0.1:$p_hpa"
-pid_hpa=${pids[-1]}
+pid_hpa=${daemon_pids[-1]}
 p_at=$(free_port); start atftpd "$p_at" "$atftpd" --daemon --no-fork --port "$p_at" --bind-address 127.0.0.1 \
   --user root --group root --logfile /dev/null --maxthread 100 "$work/root"
-pid_at=${pids[-1]}
+pid_at=${daemon_pids[-1]}
 src=$work/root/big.bin out=$work/out/big.bin
 
 # Warm-up: one small transfer per server and client kind, so that our server's JIT (tiered
@@ -265,7 +238,7 @@ if want e; then
   p_many=$(free_port)
   start many "$p_many" "$RECOVERYSIM" serve --root "$work/root" --address 127.0.0.1 --port "$p_many" \
     --max-transfers 64 --max-transfers-per-client "$clients" --json
-  server_pid=${pids[-1]}
+  server_pid=${daemon_pids[-1]}
   s=$(date +%s.%N)
   cpids=()
   for i in $(seq -w 1 "$clients"); do
