@@ -39,18 +39,9 @@ public class OurServerWithPeerClientsTests(OurServerFixture server) : IClassFixt
     [MemberData(nameof(SizesByBlockSize))]
     public async Task CurlDownloadsEveryFileBitExact(int? blockSize, long size)
     {
-        string curl = PeerTool.Find("curl", "curl");
         string name = TftpTestFiles.NameFor(size);
         string output = Path.Combine(server.Files.NewScratchDirectory(), name);
-        var arguments = new List<string> { "-sS", "--max-time", "60", "-o", output, $"tftp://127.0.0.1:{server.EndPoint.Port}/{name}" };
-        if (blockSize is int b)
-        {
-            arguments.AddRange(["--tftp-blksize", b.ToString(CultureInfo.InvariantCulture)]);
-        }
-
-        PeerResult result = await PeerProcess.RunAsync(curl, arguments, PeerTimeout);
-
-        Assert.True(result.ExitCode == 0, $"curl failed: {result}");
+        await CurlAsync(blockSize, Url(name), "-o", output);
         AssertSameFile(name, output);
     }
 
@@ -58,14 +49,9 @@ public class OurServerWithPeerClientsTests(OurServerFixture server) : IClassFixt
     public async Task CurlDownloadsPastBlockNumberRollover()
     {
         // 65,536 full blocks of 8 bytes and one more: the block number wraps to 0 and goes on.
-        string curl = PeerTool.Find("curl", "curl");
         string name = server.Files.Add(TftpInteropSizes.PastRollover(8));
         string output = Path.Combine(server.Files.NewScratchDirectory(), name);
-
-        PeerResult result = await PeerProcess.RunAsync(
-            curl, ["-sS", "--max-time", "80", "--tftp-blksize", "8", "-o", output, $"tftp://127.0.0.1:{server.EndPoint.Port}/{name}"], PeerTimeout);
-
-        Assert.True(result.ExitCode == 0, $"curl failed: {result}");
+        await CurlAsync(8, Url(name), "-o", output);
         AssertSameFile(name, output);
     }
 
@@ -73,33 +59,14 @@ public class OurServerWithPeerClientsTests(OurServerFixture server) : IClassFixt
     [MemberData(nameof(DefaultSizes))]
     public async Task TftpHpaClientDownloadsEveryFileBitExact(long size)
     {
-        string tftp = PeerTool.Find("tftp", "tftp-hpa");
-        string name = TftpTestFiles.NameFor(size);
-        string directory = server.Files.NewScratchDirectory();
-        string output = Path.Combine(directory, name);
-
-        PeerResult result = await PeerProcess.RunAsync(
-            tftp, ["127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture), "-m", "binary", "-c", "get", name, output], PeerTimeout, directory);
-
-        // tftp-hpa's exit code says little in -c mode: the file is the verdict, the output the explanation.
-        Assert.True(File.Exists(output), $"tftp-hpa wrote nothing: {result}");
-        AssertSameFile(name, output, result.ToString());
+        await TftpHpaGetAsync(TftpTestFiles.NameFor(size));
     }
 
     [Fact]
     public async Task TftpHpaClientDownloadsPastBlockNumberRollover()
     {
         // tftp-hpa's client always uses 512-byte blocks: 65,536 of them and one more byte, 32 MiB.
-        string tftp = PeerTool.Find("tftp", "tftp-hpa");
-        string name = server.Files.Add(TftpInteropSizes.PastRollover(512));
-        string directory = server.Files.NewScratchDirectory();
-        string output = Path.Combine(directory, name);
-
-        PeerResult result = await PeerProcess.RunAsync(
-            tftp, ["127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture), "-m", "binary", "-c", "get", name, output], PeerTimeout, directory);
-
-        Assert.True(File.Exists(output), $"tftp-hpa wrote nothing: {result}");
-        AssertSameFile(name, output, result.ToString());
+        string output = await TftpHpaGetAsync(server.Files.Add(TftpInteropSizes.PastRollover(512)));
         File.Delete(output);
     }
 
@@ -107,35 +74,19 @@ public class OurServerWithPeerClientsTests(OurServerFixture server) : IClassFixt
     [MemberData(nameof(SizesByBlockSize))]
     public async Task AtftpDownloadsEveryFileBitExactWithBlockSizeAndWindowSize(int? blockSize, long size)
     {
-        string atftp = PeerTool.Find("atftp", "atftp");
         string name = TftpTestFiles.NameFor(size);
         string output = Path.Combine(server.Files.NewScratchDirectory(), name);
-        var arguments = new List<string> { "-g", "-r", name, "-l", output };
-        if (blockSize is int b)
-        {
-            arguments.AddRange(["--option", $"blksize {b}", "--option", "windowsize 8"]);
-        }
-
-        arguments.AddRange(["127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture)]);
-        PeerResult result = await PeerProcess.RunAsync(atftp, arguments, PeerTimeout);
-
-        Assert.True(result.ExitCode == 0, $"atftp failed: {result}");
+        string[] options = blockSize is int b ? ["--option", $"blksize {b}", "--option", "windowsize 8"] : [];
+        PeerResult result = await AtftpAsync(["-g", "-r", name, "-l", output, .. options]);
         AssertSameFile(name, output, result.ToString());
     }
 
     [Fact]
     public async Task AtftpDownloadsPastBlockNumberRolloverWithAWindow()
     {
-        string atftp = PeerTool.Find("atftp", "atftp");
         string name = server.Files.Add(TftpInteropSizes.PastRollover(8));
         string output = Path.Combine(server.Files.NewScratchDirectory(), name);
-
-        PeerResult result = await PeerProcess.RunAsync(
-            atftp,
-            ["-g", "-r", name, "-l", output, "--option", "blksize 8", "--option", "windowsize 4", "127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture)],
-            PeerTimeout);
-
-        Assert.True(result.ExitCode == 0, $"atftp failed: {result}");
+        PeerResult result = await AtftpAsync(["-g", "-r", name, "-l", output, "--option", "blksize 8", "--option", "windowsize 4"]);
         AssertSameFile(name, output, result.ToString());
     }
 
@@ -147,19 +98,10 @@ public class OurServerWithPeerClientsTests(OurServerFixture server) : IClassFixt
     [InlineData(8192, 100_000L)]
     public async Task AtftpUploadsWhenWritesAreAllowed(int? blockSize, long size)
     {
-        string atftp = PeerTool.Find("atftp", "atftp");
         string source = server.Files.Add(size);
         string remote = $"upload-{blockSize?.ToString(CultureInfo.InvariantCulture) ?? "none"}-{size}.bin";
-        var arguments = new List<string> { "-p", "-l", Path.Combine(server.Files.Root, source), "-r", remote };
-        if (blockSize is int b)
-        {
-            arguments.AddRange(["--option", $"blksize {b}"]);
-        }
-
-        arguments.AddRange(["127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture)]);
-        PeerResult result = await PeerProcess.RunAsync(atftp, arguments, PeerTimeout);
-
-        Assert.True(result.ExitCode == 0, $"atftp put failed: {result}");
+        string[] options = blockSize is int b ? ["--option", $"blksize {b}"] : [];
+        await AtftpAsync(["-p", "-l", Path.Combine(server.Files.Root, source), "-r", remote, .. options]);
         AssertStored(source, remote);
     }
 
@@ -171,9 +113,7 @@ public class OurServerWithPeerClientsTests(OurServerFixture server) : IClassFixt
         string source = server.Files.Add(512);
 
         PeerResult result = await PeerProcess.RunAsync(
-            atftp,
-            ["-p", "-l", Path.Combine(server.Files.Root, source), "-r", existing, "127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture)],
-            PeerTimeout);
+            atftp, ["-p", "-l", Path.Combine(server.Files.Root, source), "-r", existing, "127.0.0.1", Port], PeerTimeout);
 
         Assert.True(result.ExitCode != 0, $"atftp put over an existing file should fail: {result}");
         Assert.Equal(server.Files.HashOf(existing), TftpTestFiles.HashOfFile(Path.Combine(server.Files.Root, existing)));
@@ -185,18 +125,9 @@ public class OurServerWithPeerClientsTests(OurServerFixture server) : IClassFixt
     [InlineData(8192, 100_000L)]
     public async Task CurlUploadsWhenWritesAreAllowed(int? blockSize, long size)
     {
-        string curl = PeerTool.Find("curl", "curl");
         string source = server.Files.Add(size);
         string remote = $"curl-upload-{blockSize?.ToString(CultureInfo.InvariantCulture) ?? "none"}-{size}.bin";
-        var arguments = new List<string> { "-sS", "--max-time", "60", "-T", Path.Combine(server.Files.Root, source), $"tftp://127.0.0.1:{server.EndPoint.Port}/{remote}" };
-        if (blockSize is int b)
-        {
-            arguments.AddRange(["--tftp-blksize", b.ToString(CultureInfo.InvariantCulture)]);
-        }
-
-        PeerResult result = await PeerProcess.RunAsync(curl, arguments, PeerTimeout);
-
-        Assert.True(result.ExitCode == 0, $"curl upload failed: {result}");
+        await CurlAsync(blockSize, Url(remote), "-T", Path.Combine(server.Files.Root, source));
         AssertStored(source, remote);
     }
 
@@ -214,7 +145,7 @@ public class OurServerWithPeerClientsTests(OurServerFixture server) : IClassFixt
         string output = Path.Combine(directory, name);
 
         PeerResult result = await PeerProcess.RunAsync(
-            tftp, ["127.0.0.1", server.EndPoint.Port.ToString(CultureInfo.InvariantCulture), "-m", "netascii", "-c", "get", name, output], PeerTimeout, directory);
+            tftp, ["127.0.0.1", Port, "-m", "netascii", "-c", "get", name, output], PeerTimeout, directory);
 
         Assert.True(File.Exists(output), $"tftp-hpa wrote nothing: {result}");
         Assert.Equal(text, await File.ReadAllTextAsync(output));
@@ -223,7 +154,6 @@ public class OurServerWithPeerClientsTests(OurServerFixture server) : IClassFixt
     [Fact]
     public async Task CurlDownloadsOverIPv6Loopback()
     {
-        string curl = PeerTool.Find("curl", "curl");
         string name = server.Files.Add(3L * 1468 + 1);
         await using var ipv6 = new RecoverySim.Tftp.TftpServer(new RecoverySim.Tftp.TftpServerOptions
         {
@@ -233,11 +163,42 @@ public class OurServerWithPeerClientsTests(OurServerFixture server) : IClassFixt
         await ipv6.StartAsync(CancellationToken.None);
         string output = Path.Combine(server.Files.NewScratchDirectory(), name);
 
-        PeerResult result = await PeerProcess.RunAsync(
-            curl, ["-sS", "--max-time", "60", "--tftp-blksize", "1468", "-o", output, $"tftp://[::1]:{ipv6.LocalEndPoint.Port}/{name}"], PeerTimeout);
-
-        Assert.True(result.ExitCode == 0, $"curl over IPv6 failed: {result}");
+        await CurlAsync(1468, $"tftp://[::1]:{ipv6.LocalEndPoint.Port}/{name}", "-o", output);
         AssertSameFile(name, output);
+    }
+
+    private string Port => server.EndPoint.Port.ToString(CultureInfo.InvariantCulture);
+
+    private string Url(string name) => $"tftp://127.0.0.1:{server.EndPoint.Port}/{name}";
+
+    // curl [--tftp-blksize B] TRANSFER... URL; it must succeed.
+    private static async Task CurlAsync(int? blockSize, string url, params string[] transfer)
+    {
+        string[] size = blockSize is int b ? ["--tftp-blksize", b.ToString(CultureInfo.InvariantCulture)] : [];
+        PeerResult result = await PeerProcess.RunAsync(PeerTool.Find("curl", "curl"), ["-sS", "--max-time", "80", .. size, .. transfer, url], PeerTimeout);
+        Assert.True(result.ExitCode == 0, $"curl failed: {result}");
+    }
+
+    // atftp ARGUMENTS... 127.0.0.1 PORT; it must succeed.
+    private async Task<PeerResult> AtftpAsync(string[] arguments)
+    {
+        PeerResult result = await PeerProcess.RunAsync(PeerTool.Find("atftp", "atftp"), [.. arguments, "127.0.0.1", Port], PeerTimeout);
+        Assert.True(result.ExitCode == 0, $"atftp failed: {result}");
+        return result;
+    }
+
+    // tftp-hpa's get of NAME in binary mode into a scratch folder; returns the output path.
+    private async Task<string> TftpHpaGetAsync(string name)
+    {
+        string directory = server.Files.NewScratchDirectory();
+        string output = Path.Combine(directory, name);
+        PeerResult result = await PeerProcess.RunAsync(
+            PeerTool.Find("tftp", "tftp-hpa"), ["127.0.0.1", Port, "-m", "binary", "-c", "get", name, output], PeerTimeout, directory);
+
+        // tftp-hpa's exit code says little in -c mode: the file is the verdict, the output the explanation.
+        Assert.True(File.Exists(output), $"tftp-hpa wrote nothing: {result}");
+        AssertSameFile(name, output, result.ToString());
+        return output;
     }
 
     private void AssertSameFile(string name, string output, string? context = null)
