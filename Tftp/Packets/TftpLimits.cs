@@ -27,6 +27,9 @@ public static class TftpLimits
     /// <summary>The largest request packet (RFC 2347 "Packet Formats": a request must not exceed 512 octets).</summary>
     public const int MaxRequestSize = 512;
 
+    /// <summary>Our limit on how long a receive may poll before it sleeps (ReceiveSpin in the options), in microseconds: beyond it sleeping costs less.</summary>
+    public const int MaxReceiveSpinMicroseconds = 10_000;
+
     /// <summary>Our limit on the number of options in one request or OACK.</summary>
     public const int MaxOptions = 16;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using RecoverySim.Tftp.Packets;
 
 namespace RecoverySim.Tftp.Transfers;
 
@@ -56,8 +57,8 @@ internal sealed class ReceiveSpin
         this.gate = gate ?? PollerGate.Process;
     }
 
-    /// <summary>The longest poll the options accept: 10 ms, beyond which sleeping costs less than polling.</summary>
-    public static readonly TimeSpan MaxLimit = TimeSpan.FromMilliseconds(10);
+    /// <summary>The longest poll the options accept (<see cref="TftpLimits.MaxReceiveSpinMicroseconds"/>).</summary>
+    public static readonly TimeSpan MaxLimit = TimeSpan.FromMicroseconds(TftpLimits.MaxReceiveSpinMicroseconds);
 
     /// <summary>Throws <see cref="ArgumentException"/> for a poll limit below zero or above <see cref="MaxLimit"/>.</summary>
     public static void Validate(TimeSpan limit)

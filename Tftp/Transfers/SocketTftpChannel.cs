@@ -25,7 +25,7 @@ internal sealed class SocketTftpChannel : ITftpChannel
     private readonly Socket socket;
     private readonly SocketAddress received;
     private readonly bool blocking;
-    private readonly ReceiveSpin? spin;
+    private readonly ReceiveSpin spin;
     private SocketAddress peer;
     private bool locked;
 
@@ -40,10 +40,10 @@ internal sealed class SocketTftpChannel : ITftpChannel
         this.blocking = blocking;
         this.peer = peer.Serialize();
         this.locked = locked;
+        spin = new ReceiveSpin(blocking ? receiveSpin : TimeSpan.Zero);
         if (blocking)
         {
             socket.ReceiveTimeout = PollSlice;
-            spin = new ReceiveSpin(receiveSpin);
         }
 
         received = new SocketAddress(socket.AddressFamily, SocketAddress.GetMaximumAddressSize(socket.AddressFamily));
@@ -94,7 +94,7 @@ internal sealed class SocketTftpChannel : ITftpChannel
     private TftpReceiveResult ReceiveBlocking(Span<byte> buffer, CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
-        if (spin!.TryReceive(socket, buffer, received, out int polled))
+        if (spin.TryReceive(socket, buffer, received, out int polled))
         {
             return new TftpReceiveResult(polled, Classify());
         }

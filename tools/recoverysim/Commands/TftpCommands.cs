@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using RecoverySim.Tftp;
+using RecoverySim.Tftp.Packets;
 using Spectre.Console;
 
 namespace RecoverySim.Cli.Commands;
@@ -200,12 +201,12 @@ public static class TftpCommands
     /// <summary>The --receive-spin-us flag that <c>serve</c> and <c>tftp get/put</c> share.</summary>
     internal static Option<int> ReceiveSpinOption() => new("--receive-spin-us")
     {
-        Description = "Poll the socket this many microseconds before sleeping for a packet, 0-10000 (0: never poll).",
+        Description = $"Poll the socket this many microseconds before sleeping for a packet, 0-{TftpLimits.MaxReceiveSpinMicroseconds} (0: never poll).",
         DefaultValueFactory = _ => 100,
     };
 
     internal static TimeSpan CheckReceiveSpin(int microseconds) =>
-        TimeSpan.FromMicroseconds(CheckRange(microseconds, 0, 10_000, "--receive-spin-us")!.Value);
+        TimeSpan.FromMicroseconds(CheckRange(microseconds, 0, TftpLimits.MaxReceiveSpinMicroseconds, "--receive-spin-us")!.Value);
 
     internal static TimeSpan CheckTimeout(double seconds) =>
         double.IsFinite(seconds) && seconds > 0 && seconds <= 255
