@@ -47,7 +47,7 @@ public static class BootCommand
             {
                 foreach (BootEvent e in result.Events)
                 {
-                    await context.Output.WriteLineAsync($"[{(e.Time - result.Events[0].Time).TotalSeconds,8:0.000}] {BootEventKinds.Name(e.Kind),-22} {e.Message}").ConfigureAwait(false);
+                    await context.Output.WriteLineAsync($"[{(e.Time - result.Events[0].Time).TotalSeconds,8:0.000}] {e.Kind.Name,-22} {e.Message}").ConfigureAwait(false);
                 }
 
                 await context.Output.WriteLineAsync(Summary(result)).ConfigureAwait(false);
