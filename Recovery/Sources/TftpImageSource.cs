@@ -15,19 +15,29 @@ namespace RecoverySim.Recovery.Sources;
 public sealed class TftpImageSource : GoldenImageSource
 {
     private const long PipeHighWater = 16L << 20;
-    private readonly IPEndPoint? _server;
+    private readonly Func<IPEndPoint>? _server;
     private readonly Func<ITftpChannel>? _channel;
     private readonly string _file;
     private readonly TftpClientOptions _options;
     private readonly TimeProvider _time;
 
     /// <summary>The file <paramref name="file"/> on the server at <paramref name="server"/>, over UDP sockets.</summary>
-    public TftpImageSource(IPEndPoint server, string file, TftpClientOptions options, TimeProvider? time = null, string? serverText = null)
+    public TftpImageSource(IPEndPoint server, string file, TftpClientOptions options, TimeProvider? time = null)
+        : this(() => server, file, options, time, FormatEndPoint(server ?? throw new ArgumentNullException(nameof(server))))
+    {
+    }
+
+    /// <summary>
+    /// The file <paramref name="file"/> on the server <paramref name="server"/> finds when the
+    /// source is opened (a host name looked up then), named <paramref name="serverText"/>.
+    /// </summary>
+    public TftpImageSource(Func<IPEndPoint> server, string file, TftpClientOptions options, TimeProvider? time, string serverText)
         : this(file, options, time)
     {
         ArgumentNullException.ThrowIfNull(server);
+        ArgumentException.ThrowIfNullOrEmpty(serverText);
         _server = server;
-        Description = $"tftp {serverText ?? FormatEndPoint(server)}/{file}";
+        Description = $"tftp {serverText}/{file}";
     }
 
     /// <summary>
@@ -66,6 +76,7 @@ public sealed class TftpImageSource : GoldenImageSource
     /// <inheritdoc/>
     public override Task<OpenedGoldenImage> OpenAsync(long maxBytes, CancellationToken cancel)
     {
+        IPEndPoint? server = _server?.Invoke();
         var client = new TftpClient(_options with { MaxTransferSize = Math.Min(maxBytes, _options.MaxTransferSize) }, _time);
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeHighWater, resumeWriterThreshold: PipeHighWater / 2, minimumSegmentSize: 64 << 10, useSynchronizationContext: false));
         var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -80,7 +91,7 @@ public sealed class TftpImageSource : GoldenImageSource
                 try
                 {
                     TftpTransferResult result = channel is null
-                        ? await client.GetAsync(_server!, _file, sink, progress, stop.Token).ConfigureAwait(false)
+                        ? await client.GetAsync(server!, _file, sink, progress, stop.Token).ConfigureAwait(false)
                         : await client.GetAsync(channel, _file, sink, progress, stop.Token).ConfigureAwait(false);
                     LastTransfer = result;
                     Volatile.Write(ref fetched, result.Bytes);
