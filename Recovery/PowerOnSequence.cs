@@ -60,7 +60,7 @@ public sealed class PowerOnSequence
             }
 
             recoveries++;
-            RecoveryResult run = await new RecoveryMode(_board, _sources, log, _options).RunAsync(cancel).ConfigureAwait(false);
+            RecoveryResult run = await new RecoveryMode(_board, _sources, log, _time, _options).RunAsync(cancel).ConfigureAwait(false);
             recovery = Merge(recovery, run);
             if (!run.Completed)
             {

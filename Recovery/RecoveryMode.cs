@@ -29,6 +29,9 @@ public sealed class RecoveryMode
     private readonly IReadOnlyList<GoldenImageSource> _sources;
     private readonly RecoveryOptions _options;
     private readonly BootLog _log;
+    private readonly TimeProvider _time;
+    private readonly long _startedAt;
+    private readonly TimeSpan _clockAtStart;
     private readonly RecoveryJournal _journal;
     private readonly HashSet<Slot> _badTargets = [];
     private readonly List<SourceFailure> _failures = [];
@@ -36,12 +39,20 @@ public sealed class RecoveryMode
     private long _written;
     private bool _resumed;
 
-    /// <summary>Recovery mode of <paramref name="board"/> with <paramref name="sources"/> in the order to try them; events go to <paramref name="log"/>.</summary>
-    public RecoveryMode(Board board, IReadOnlyList<GoldenImageSource> sources, BootLog log, RecoveryOptions? options = null)
+    /// <summary>
+    /// Recovery mode of <paramref name="board"/> with <paramref name="sources"/> in the order to try
+    /// them; events go to <paramref name="log"/>, whose simulated clock moves on by the time
+    /// recovery takes on <paramref name="time"/> (fetching and writing take real time).
+    /// </summary>
+    public RecoveryMode(Board board, IReadOnlyList<GoldenImageSource> sources, BootLog log, TimeProvider time, RecoveryOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(board);
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+        _startedAt = time.GetTimestamp();
+        _clockAtStart = log.Clock.Elapsed;
         _board = board;
         _sources = sources;
         _log = log;
@@ -60,7 +71,7 @@ public sealed class RecoveryMode
     {
         RecoveryJournalRecord journal = _journal.Read();
         BootControlBlock control = CurrentControl();
-        _log.Add(RecoveryEventKinds.Started, journal.InProgress
+        Log(RecoveryEventKinds.Started, journal.InProgress
             ? $"recovery mode: the journal shows an interrupted recovery of release {journal.ReleaseId} ({Kebab(journal.Phase)} slot {SlotNames.Name(journal.Phase == RecoveryPhase.Copying ? SlotNames.Other(journal.InstallSlot) : journal.InstallSlot)}, partition {journal.PartitionIndex}, {journal.DurableBytes} bytes durable)"
             : "recovery mode: no recovery in progress; fetching a golden image",
             e => e with { Release = journal.InProgress ? journal.ReleaseId : null, Bytes = journal.InProgress ? journal.DurableBytes : null });
@@ -73,7 +84,7 @@ public sealed class RecoveryMode
             if (installed is not null)
             {
                 _resumed = true;
-                _log.Add(RecoveryEventKinds.Resumed, $"continuing the copy of slot {SlotNames.Name(journal.InstallSlot)} into slot {SlotNames.Name(SlotNames.Other(journal.InstallSlot))}",
+                Log(RecoveryEventKinds.Resumed, $"continuing the copy of slot {SlotNames.Name(journal.InstallSlot)} into slot {SlotNames.Name(SlotNames.Other(journal.InstallSlot))}",
                     e => e with { Slot = SlotNames.Name(journal.InstallSlot), Release = journal.ReleaseId });
                 return Finish(await CopyAsync(journal, installed, cancel).ConfigureAwait(false), journal.ReleaseId, journal.Version, describe: $"slot {SlotNames.Name(journal.InstallSlot)}");
             }
@@ -87,7 +98,7 @@ public sealed class RecoveryMode
         {
             string why = _sources.Count == 0 ? "no source is configured" : $"the recovery request asks for source {Kebab(narrowed)}, which is not configured";
             _failures.Add(new SourceFailure("(none)", 0, why));
-            _log.Add(RecoveryEventKinds.SourceFailed, why, e => e with { Reason = "no-source" });
+            Log(RecoveryEventKinds.SourceFailed, why, e => e with { Reason = "no-source" });
         }
 
         foreach (GoldenImageSource source in sources)
@@ -99,7 +110,7 @@ public sealed class RecoveryMode
                     break;
                 }
 
-                _log.Add(RecoveryEventKinds.SourceTried, $"trying {source.Description} (attempt {attempt} of {Math.Max(1, source.Attempts)})",
+                Log(RecoveryEventKinds.SourceTried, $"trying {source.Description} (attempt {attempt} of {Math.Max(1, source.Attempts)})",
                     e => e with { Source = source.Description, Count = attempt });
                 var sink = new RecoverySink(this, source, journal);
                 try
@@ -116,14 +127,14 @@ public sealed class RecoveryMode
                         // this run; an A/B board installs into the other slot instead.
                         _badTargets.Add(slot);
                         control = MarkUnbootable(CurrentControl(), slot, UnbootableReason.Unreadable);
-                        _log.Add(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(slot)} cannot be written: {bad.Message}",
+                        Log(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(slot)} cannot be written: {bad.Message}",
                             ev => ev with { Slot = SlotNames.Name(slot), Partition = bad.Target, Reason = "unreadable" });
                         journal = _journal.Write(RecoveryJournalRecord.Idle);
                         attempt--;
                     }
 
                     _failures.Add(new SourceFailure(source.Description, attempt, reason));
-                    _log.Add(RecoveryEventKinds.SourceFailed, $"{source.Description}: {reason}", ev => ev with { Source = source.Description, Count = attempt, Reason = FailureKind(e) });
+                    Log(RecoveryEventKinds.SourceFailed, $"{source.Description}: {reason}", ev => ev with { Source = source.Description, Count = attempt, Reason = FailureKind(e) });
                     continue;
                 }
 
@@ -228,7 +239,7 @@ public sealed class RecoveryMode
                 string from = BoardLayout.PartitionName(_board.Config.Profile, kind, source);
                 string to = BoardLayout.PartitionName(_board.Config.Profile, kind, target);
                 long resume = i == journal.PartitionIndex ? journal.DurableBytes : 0;
-                _log.Add(RecoveryEventKinds.PartitionInstalling, $"copying {from} into {to} ({length} bytes{(resume > 0 ? $", {resume} payload bytes already durable" : "")})",
+                Log(RecoveryEventKinds.PartitionInstalling, $"copying {from} into {to} ({length} bytes{(resume > 0 ? $", {resume} payload bytes already durable" : "")})",
                     e => e with { Slot = SlotNames.Name(target), Partition = to, Bytes = resume });
                 var hook = new JournalHook(this, journal with { PartitionIndex = i }, installed.Partitions.Count);
                 using (var image = new BlockDeviceStream(_board.Partition(from), 0, length, writable: false))
@@ -241,14 +252,14 @@ public sealed class RecoveryMode
 
                 journal = hook.Journal;
                 _written += length - install_skipped(resume, length);
-                _log.Add(RecoveryEventKinds.PartitionInstalled, $"{to} written and read back verified", e => e with { Slot = SlotNames.Name(target), Partition = to, Bytes = length });
+                Log(RecoveryEventKinds.PartitionInstalled, $"{to} written and read back verified", e => e with { Slot = SlotNames.Name(target), Partition = to, Bytes = length });
             }
         }
         catch (SlotInstallException e) when (e.TargetAtFault)
         {
             _badTargets.Add(target);
             _board.Control.Write(MarkUnbootableBlock(CurrentControl(), target, UnbootableReason.Unreadable));
-            _log.Add(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(target)} cannot be written: {e.Message}; the board keeps one good slot",
+            Log(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(target)} cannot be written: {e.Message}; the board keeps one good slot",
                 ev => ev with { Slot = SlotNames.Name(target), Partition = e.Target, Reason = "unreadable" });
             return Task.FromResult<IReadOnlyList<Slot>>([source]);
         }
@@ -320,7 +331,7 @@ public sealed class RecoveryMode
         }
 
         string slots = string.Join(" and ", golden.Select(SlotNames.Name));
-        _log.Add(RecoveryEventKinds.Completed, $"recovery completed from {describe}: slot{(golden.Count > 1 ? "s" : "")} {slots} hold release {release} ({version})",
+        Log(RecoveryEventKinds.Completed, $"recovery completed from {describe}: slot{(golden.Count > 1 ? "s" : "")} {slots} hold release {release} ({version})",
             e => e with { Release = release, Version = version, Source = describe, Slot = SlotNames.Name(golden[0]), Bytes = _fetched });
         return new RecoveryResult
         {
@@ -339,7 +350,7 @@ public sealed class RecoveryMode
     private RecoveryResult Fail()
     {
         string why = _failures.Count == 0 ? "no slot could be written" : $"{_failures.Count} source attempt{(_failures.Count == 1 ? "" : "s")} failed";
-        _log.Add(RecoveryEventKinds.Failed, $"recovery failed: {why}", e => e with { Reason = "every-source-failed" });
+        Log(RecoveryEventKinds.Failed, $"recovery failed: {why}", e => e with { Reason = "every-source-failed" });
         return new RecoveryResult { Completed = false, BytesFetched = _fetched, BytesWritten = _written, Resumed = _resumed, Failures = _failures.ToArray() };
     }
 
@@ -402,7 +413,7 @@ public sealed class RecoveryMode
         PartitionVerification? bad = results.FirstOrDefault(r => !r.Verified || r.Release != release);
         if (bad is not null || results.Count != requests.Length)
         {
-            _log.Add(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(slot)} does not verify as release {release}: {bad?.Partition} {(bad is null ? "" : bad.Verified ? $"is release {bad.Release}" : bad.Detail)}",
+            Log(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(slot)} does not verify as release {release}: {bad?.Partition} {(bad is null ? "" : bad.Verified ? $"is release {bad.Release}" : bad.Detail)}",
                 e => e with { Slot = SlotNames.Name(slot), Partition = bad?.Partition, Release = release });
             return null;
         }
@@ -417,7 +428,7 @@ public sealed class RecoveryMode
             partitions.Add((BoardLayout.KindOf(partition), length, ImageHash(device, length)));
         }
 
-        _log.Add(RecoveryEventKinds.SlotVerified, $"slot {SlotNames.Name(slot)} verified: release {release}", e => e with { Slot = SlotNames.Name(slot), Release = release });
+        Log(RecoveryEventKinds.SlotVerified, $"slot {SlotNames.Name(slot)} verified: release {release}", e => e with { Slot = SlotNames.Name(slot), Release = release });
         return new VerifiedSlot(release, partitions);
     }
 
@@ -439,6 +450,13 @@ public sealed class RecoveryMode
     {
         RollbackIndexes stored = _board.Rpmb.Read();
         return BoardLayout.SlotPartitionKinds.Max(kind => stored[BoardLayout.RollbackLocation(kind)]);
+    }
+
+    /// <summary>Adds an event, stamped with the simulated clock moved on by the time recovery has taken so far.</summary>
+    private void Log(BootEventKind kind, string message, Func<BootEvent, BootEvent>? details = null)
+    {
+        _log.Clock.AdvanceTo(_clockAtStart + _time.GetElapsedTime(_startedAt));
+        _log.Add(kind, message, details);
     }
 
     private static bool IsSourceFailure(Exception e) => e is not PowerLossException
@@ -541,7 +559,7 @@ public sealed class RecoveryMode
             Manifest = manifest;
             InstallSlot = slot;
             bool resume = Journal.Phase == RecoveryPhase.Installing && Journal.IsFor(identity) && Journal.InstallSlot == slot && Journal.PartitionIndex < manifest.Partitions.Count;
-            mode._log.Add(RecoveryEventKinds.ManifestVerified,
+            mode.Log(RecoveryEventKinds.ManifestVerified,
                 $"{source.Description}: release {manifest.ReleaseId} ({manifest.Version}), rollback index {manifest.RollbackIndex}, signed by key {manifest.KeyId}; installing into slot {SlotNames.Name(slot)}{(resume ? $", resuming at partition {manifest.Partitions[Journal.PartitionIndex].Name}" : "")}",
                 e => e with { Source = source.Description, Release = manifest.ReleaseId, Version = manifest.Version, RollbackIndex = manifest.RollbackIndex, Slot = SlotNames.Name(slot) });
             mode.PrepareInstall(slot, source.Kind);
@@ -572,7 +590,7 @@ public sealed class RecoveryMode
 
             string target = TargetName(partition.Name);
             long resume = index == _resumeIndex ? _resumeBytes : 0;
-            mode._log.Add(RecoveryEventKinds.PartitionInstalling, $"installing {partition.Name} into {target} ({partition.Size} bytes{(resume > 0 ? $", {resume} payload bytes already durable" : "")})",
+            mode.Log(RecoveryEventKinds.PartitionInstalling, $"installing {partition.Name} into {target} ({partition.Size} bytes{(resume > 0 ? $", {resume} payload bytes already durable" : "")})",
                 e => e with { Slot = SlotNames.Name(InstallSlot!.Value), Partition = target, Bytes = resume });
             _hook = new JournalHook(mode, Journal with { PartitionIndex = index, DurableBytes = index == _resumeIndex ? _resumeBytes : 0 }, manifest.Partitions.Count);
             _install = SlotInstaller.Begin([new SlotTarget(target, mode._board.Partition(target))], partition.Size, new SlotInstallOptions
@@ -602,7 +620,7 @@ public sealed class RecoveryMode
 
             Journal = _hook!.Journal;
             string target = TargetName(partition.Name);
-            mode._log.Add(RecoveryEventKinds.PartitionInstalled, $"{target} written and read back verified", e => e with { Slot = SlotNames.Name(InstallSlot!.Value), Partition = target, Bytes = partition.Size });
+            mode.Log(RecoveryEventKinds.PartitionInstalled, $"{target} written and read back verified", e => e with { Slot = SlotNames.Name(InstallSlot!.Value), Partition = target, Bytes = partition.Size });
             return ValueTask.CompletedTask;
         }
 

@@ -23,7 +23,8 @@ public static class RecoverySources
         if (overrides is not null && (overrides.Tftp ?? (object?)overrides.Usb ?? overrides.File) is not null)
         {
             RecoverySource[] given = [.. new[] { RecoverySource.Tftp, RecoverySource.Usb, RecoverySource.File }.Where(overrides.IsConfigured)];
-            order = config.Order.Where(given.Contains).Concat(given.Where(k => !config.Order.Contains(k)));
+            RecoverySource[] configured = [.. config.Order];
+            order = [.. configured.Where(given.Contains), .. given.Where(k => !configured.Contains(k))];
             config = overrides;
         }
 
