@@ -158,32 +158,81 @@ public sealed class RecoveryMode
 
     private async Task FetchAsync(GoldenImageSource source, RecoverySink sink, CancellationToken cancel)
     {
+        var options = new GoldenImageReadOptions(_board.TrustedKeys())
+        {
+            BoardId = _board.Config.BoardId,
+            MinimumRollbackIndex = MinimumRollbackIndex(),
+        };
+
+        GoldenImageManifest? checkedManifest = null;
+        if (source.CanReread)
+        {
+            // A file or a stick: the whole image verified first, nothing written.
+            var check = new CheckSink(this);
+            await ReadAsync(source, options, check, null, cancel).ConfigureAwait(false);
+            checkedManifest = check.Manifest;
+        }
+
+        var progress = _options.Progress is null ? null
+            : new InlineProgress<GoldenImageProgress>(p => _options.Progress.Report(new RecoveryProgress("install", sink.TargetName(p.Partition), p.BytesDone, p.BytesTotal)));
+        try
+        {
+            await ReadAsync(source, options, sink, progress, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            sink.Abort();
+        }
+
+        if (checkedManifest is not null && !checkedManifest.Equals(sink.Manifest))
+        {
+            throw new GoldenImageSourceException($"{source.Description}: the golden image changed between verification and writing");
+        }
+    }
+
+    private async Task ReadAsync(GoldenImageSource source, GoldenImageReadOptions options, GoldenImageSink sink, IProgress<GoldenImageProgress>? progress, CancellationToken cancel)
+    {
         OpenedGoldenImage opened = await source.OpenAsync(MaxGoldenImageBytes(), cancel).ConfigureAwait(false);
         try
         {
-            var options = new GoldenImageReadOptions(_board.TrustedKeys())
-            {
-                BoardId = _board.Config.BoardId,
-                MinimumRollbackIndex = MinimumRollbackIndex(),
-            };
-
-            var progress = _options.Progress is null ? null
-                : new InlineProgress<GoldenImageProgress>(p => _options.Progress.Report(new RecoveryProgress("install", sink.TargetName(p.Partition), p.BytesDone, p.BytesTotal)));
-            try
-            {
-                await GoldenImageReader.ReadAsync(opened.Stream, options, sink, progress, cancel).ConfigureAwait(false);
-            }
-            finally
-            {
-                sink.Abort();
-            }
-
+            await GoldenImageReader.ReadAsync(opened.Stream, options, sink, progress, cancel).ConfigureAwait(false);
             await opened.CompleteAsync().ConfigureAwait(false);
         }
         finally
         {
             _fetched += opened.BytesFetched;
             await opened.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// What a golden image must be for this board beyond its signature and policy (checked by the
+    /// reader): boot, system and vendor present, nothing else, each fitting its partition in
+    /// <paramref name="slot"/>. Throws <see cref="ImagePolicyException"/> naming the partition.
+    /// </summary>
+    internal void CheckFits(GoldenImageManifest manifest, Slot slot)
+    {
+        foreach (string kind in BoardLayout.SlotPartitionKinds)
+        {
+            if (manifest.Find(kind) is null)
+            {
+                throw new ImagePolicyException($"golden image has no '{kind}' partition (a board needs boot, system and vendor)", GoldenImageManifest.ManifestMember, "partitions");
+            }
+        }
+
+        foreach (ManifestPartition partition in manifest.Partitions)
+        {
+            if (!BoardLayout.SlotPartitionKinds.Contains(partition.Name))
+            {
+                throw new ImagePolicyException($"golden image partition '{partition.Name}' is not a slot partition of this board (boot, system, vendor)", GoldenImageManifest.ManifestMember, "partitions");
+            }
+
+            string target = BoardLayout.PartitionName(_board.Config.Profile, partition.Name, slot);
+            long capacity = _board.Partition(target).SectorCount * _board.Partition(target).SectorSize;
+            if (partition.Size > capacity)
+            {
+                throw new ImagePolicyException($"golden image partition '{partition.Name}' is {partition.Size} bytes; partition '{target}' holds {capacity}", GoldenImageManifest.ManifestMember, "size");
+            }
         }
     }
 
@@ -529,32 +578,9 @@ public sealed class RecoveryMode
         public override ValueTask OnManifestVerifiedAsync(GoldenImageManifest manifest, CancellationToken cancel)
         {
             // Everything about the image is checked here, before a single byte reaches the disk.
-            Board board = mode._board;
             IReadOnlyList<Slot> candidates = mode.InstallCandidates(Journal);
             Slot slot = candidates[0];
-            foreach (string kind in BoardLayout.SlotPartitionKinds)
-            {
-                if (manifest.Find(kind) is null)
-                {
-                    throw new ImagePolicyException($"golden image has no '{kind}' partition (a board needs boot, system and vendor)", GoldenImageManifest.ManifestMember, "partitions");
-                }
-            }
-
-            foreach (ManifestPartition partition in manifest.Partitions)
-            {
-                if (!BoardLayout.SlotPartitionKinds.Contains(partition.Name))
-                {
-                    throw new ImagePolicyException($"golden image partition '{partition.Name}' is not a slot partition of this board (boot, system, vendor)", GoldenImageManifest.ManifestMember, "partitions");
-                }
-
-                string target = BoardLayout.PartitionName(board.Config.Profile, partition.Name, slot);
-                long capacity = board.Partition(target).SectorCount * board.Partition(target).SectorSize;
-                if (partition.Size > capacity)
-                {
-                    throw new ImagePolicyException($"golden image partition '{partition.Name}' is {partition.Size} bytes; partition '{target}' holds {capacity}", GoldenImageManifest.ManifestMember, "size");
-                }
-            }
-
+            mode.CheckFits(manifest, slot);
             byte[] identity = SHA256.HashData(manifest.ToJson());
             Manifest = manifest;
             InstallSlot = slot;
@@ -647,6 +673,19 @@ public sealed class RecoveryMode
             }
 
             throw new ArgumentException($"partition '{partition.Name}' is not in the manifest", nameof(partition));
+        }
+    }
+
+    /// <summary>The first read of a re-readable source: the reader verifies everything, this checks the fit, nothing is written.</summary>
+    private sealed class CheckSink(RecoveryMode mode) : GoldenImageSink
+    {
+        public GoldenImageManifest? Manifest { get; private set; }
+
+        public override ValueTask OnManifestVerifiedAsync(GoldenImageManifest manifest, CancellationToken cancel)
+        {
+            mode.CheckFits(manifest, mode.InstallCandidates(RecoveryJournalRecord.Idle)[0]);
+            Manifest = manifest;
+            return ValueTask.CompletedTask;
         }
     }
 

@@ -39,6 +39,9 @@ public sealed class FileImageSource : GoldenImageSource
     public override string Description { get; }
 
     /// <inheritdoc/>
+    public override bool CanReread => true;
+
+    /// <inheritdoc/>
     public override Task<OpenedGoldenImage> OpenAsync(long maxBytes, CancellationToken cancel)
     {
         Stream stream = _open();

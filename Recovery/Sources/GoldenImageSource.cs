@@ -16,6 +16,14 @@ public abstract class GoldenImageSource
     /// <summary>One line that names the source: <c>tftp 127.0.0.1:69/golden.rsim</c>.</summary>
     public abstract string Description { get; }
 
+    /// <summary>
+    /// True when the image can be read twice at no network cost (a file, a stick): recovery then
+    /// verifies the whole image first and writes on the second read, so a truncated or damaged
+    /// image is refused before a byte reaches the disk. A TFTP image is read once, verified while
+    /// it streams: a bad payload then leaves only the slot being written unbootable.
+    /// </summary>
+    public virtual bool CanReread => false;
+
     /// <summary>Tries before recovery moves to the next source (at least 1).</summary>
     public int Attempts { get; init; } = 1;
 

@@ -41,6 +41,9 @@ public sealed class UsbImageSource : GoldenImageSource
     public override string Description { get; }
 
     /// <inheritdoc/>
+    public override bool CanReread => true;
+
+    /// <inheritdoc/>
     public override Task<OpenedGoldenImage> OpenAsync(long maxBytes, CancellationToken cancel)
     {
         IBlockDevice stick = _open();
