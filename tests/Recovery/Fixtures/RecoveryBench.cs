@@ -17,7 +17,7 @@ namespace RecoverySim.Recovery.Tests.Fixtures;
 /// A small real board on memory devices (GPT, misc, RPMB) and golden images built in memory from
 /// seeded payloads: what the recovery tests and the power-cut campaign over recovery start from.
 /// </summary>
-internal sealed class RecoveryBench
+public sealed class RecoveryBench
 {
     public const string BoardId = "rsim-test";
 
