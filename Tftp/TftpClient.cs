@@ -138,7 +138,7 @@ public sealed class TftpClient
         List<TftpOption> requested = BuildOptions(operation, stream);
         try
         {
-            using var channel = new SocketTftpChannel(SocketTftpChannel.CreateSocket(new IPEndPoint(any, 0), options.SocketBufferSize), server, locked: false, blocking: true, options.ReceiveSpin);
+            using var channel = new SocketTftpChannel(ClientSocket(any), server, locked: false, blocking: true, options.ReceiveSpin);
             return await DedicatedThread.Run("tftp-client", () => RunAsync(channel, operation, fileName, stream, requested, progress, cancel, synchronousIo: true)).ConfigureAwait(false);
         }
         catch (TftpProtocolException e) when (e.FromPeer && e.ErrorCode == TftpErrorCode.OptionNegotiationFailed && requested.Count > 0 && options.FallBackWithoutOptions)
@@ -146,9 +146,16 @@ public sealed class TftpClient
             // RFC 2347 section 2: a server that refuses the options answers the request with
             // ERROR 8 (no data has moved); ask again from a new port as a plain RFC 1350 client
             // (512-byte blocks, lockstep, no tsize), as U-Boot does.
-            using var channel = new SocketTftpChannel(SocketTftpChannel.CreateSocket(new IPEndPoint(any, 0), options.SocketBufferSize), server, locked: false, blocking: true, options.ReceiveSpin);
+            using var channel = new SocketTftpChannel(ClientSocket(any), server, locked: false, blocking: true, options.ReceiveSpin);
             return await DedicatedThread.Run("tftp-client", () => RunAsync(channel, operation, fileName, stream, [], progress, cancel, synchronousIo: true)).ConfigureAwait(false);
         }
+    }
+
+    private Socket ClientSocket(IPAddress any)
+    {
+        Socket socket = SocketTftpChannel.CreateSocket(new IPEndPoint(any, 0), options.SocketBufferSize);
+        SocketTftpChannel.ReportUnreachable(socket);
+        return socket;
     }
 
     private async Task<TftpNegotiatedOptions> ContinueAsync(ITftpChannel channel, TftpOperation operation, Stream stream, List<TftpOption> requested,

@@ -92,4 +92,18 @@ public sealed class TransferSizePromiseTests
         Assert.Equal(10, result.Bytes);
         Assert.Equal(512, result.Options.BlockSize);
     }
+
+    [Fact]
+    public async Task A_request_to_a_port_where_nothing_listens_fails_at_once()
+    {
+        int port;
+        using (var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+        {
+            port = ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
+        }
+
+        var client = new TftpClient(new TftpClientOptions { Timeout = TimeSpan.FromSeconds(30), MaxRetries = 5 });
+        var e = await Assert.ThrowsAsync<TftpUnreachableException>(() => client.GetAsync(new IPEndPoint(IPAddress.Loopback, port), "golden.rsim", new MemoryStream()));
+        Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
+    }
 }
