@@ -86,7 +86,7 @@ public sealed class RecoveryMode
                 _resumed = true;
                 Log(RecoveryEventKinds.Resumed, $"continuing the copy of slot {SlotNames.Name(journal.InstallSlot)} into slot {SlotNames.Name(SlotNames.Other(journal.InstallSlot))}",
                     e => e with { Slot = SlotNames.Name(journal.InstallSlot), Release = journal.ReleaseId });
-                return Finish(await CopyAsync(journal, installed, cancel).ConfigureAwait(false), journal.ReleaseId, journal.Version, describe: $"slot {SlotNames.Name(journal.InstallSlot)}");
+                return Finish(Copy(journal, installed, cancel), journal.ReleaseId, journal.Version, describe: $"slot {SlotNames.Name(journal.InstallSlot)}");
             }
 
             journal = _journal.Write(RecoveryJournalRecord.Idle);
@@ -160,7 +160,7 @@ public sealed class RecoveryMode
                 }
 
                 journal = _journal.Write(journal with { Phase = RecoveryPhase.Copying, PartitionIndex = 0, DurableBytes = 0 });
-                return Finish(await CopyAsync(journal, verified, cancel).ConfigureAwait(false), manifest.ReleaseId, manifest.Version, source.Description);
+                return Finish(Copy(journal, verified, cancel), manifest.ReleaseId, manifest.Version, source.Description);
             }
         }
 
@@ -264,9 +264,8 @@ public sealed class RecoveryMode
     /// single board), partition by partition through the slot installer, journaled. Returns the
     /// slots that hold the golden release at the end.
     /// </summary>
-    private Task<IReadOnlyList<Slot>> CopyAsync(RecoveryJournalRecord journal, VerifiedSlot installed, CancellationToken cancel)
+    private IReadOnlyList<Slot> Copy(RecoveryJournalRecord journal, VerifiedSlot installed, CancellationToken cancel)
     {
-        cancel.ThrowIfCancellationRequested();
         Slot source = journal.InstallSlot;
 
         // The install slot is verified: it becomes the active slot now (the request stays set, so a
@@ -280,7 +279,7 @@ public sealed class RecoveryMode
 
         if (Slots.Count == 1 || _badTargets.Contains(SlotNames.Other(source)))
         {
-            return Task.FromResult<IReadOnlyList<Slot>>([source]);
+            return [source];
         }
 
         Slot target = SlotNames.Other(source);
@@ -301,6 +300,7 @@ public sealed class RecoveryMode
                 long resume = i == journal.PartitionIndex ? journal.DurableBytes : 0;
                 Log(RecoveryEventKinds.PartitionInstalling, $"copying {from} into {to} ({length} bytes{(resume > 0 ? $", {resume} payload bytes already durable" : "")})",
                     e => e with { Slot = SlotNames.Name(target), Partition = to, Bytes = resume });
+                cancel.ThrowIfCancellationRequested();
                 var hook = new JournalHook(this, journal with { PartitionIndex = i }, installed.Partitions.Count);
                 using (var image = new BlockDeviceStream(_board.Partition(from), 0, length, writable: false))
                 using (SlotWriteStream install = SlotInstaller.Begin([new SlotTarget(to, _board.Partition(to))], length,
@@ -308,31 +308,31 @@ public sealed class RecoveryMode
                 {
                     CopyInto(image, install, length, to);
                     install.Commit();
+                    _written += length - install.SkippedPayloadBytes;
                 }
 
                 journal = hook.Journal;
-                _written += length - install_skipped(resume, length);
                 Log(RecoveryEventKinds.PartitionInstalled, $"{to} written and read back verified", e => e with { Slot = SlotNames.Name(target), Partition = to, Bytes = length });
             }
         }
-        catch (SlotInstallException e) when (e.TargetAtFault)
+        catch (SlotInstallException e)
         {
+            // The copy's target read back wrong (or the install slot could not be read): the board
+            // keeps the one verified slot, and the other stays unbootable.
             _badTargets.Add(target);
-            _board.Control.Write(MarkUnbootableBlock(CurrentControl(), target, UnbootableReason.Unreadable));
+            MarkUnbootable(CurrentControl(), target, UnbootableReason.Unreadable);
             Log(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(target)} cannot be written: {e.Message}; the board keeps one good slot",
                 ev => ev with { Slot = SlotNames.Name(target), Partition = e.Target, Reason = "unreadable" });
-            return Task.FromResult<IReadOnlyList<Slot>>([source]);
+            return [source];
         }
 
         if (VerifySlot(target, installed.Release, installed.Partitions.Select(p => p.Sha256).ToArray()) is null)
         {
-            _board.Control.Write(MarkUnbootableBlock(CurrentControl(), target, UnbootableReason.Unreadable));
-            return Task.FromResult<IReadOnlyList<Slot>>([source]);
+            MarkUnbootable(CurrentControl(), target, UnbootableReason.Unreadable);
+            return [source];
         }
 
-        return Task.FromResult<IReadOnlyList<Slot>>([source, target]);
-
-        static long install_skipped(long resume, long length) => Math.Min(resume, length);
+        return [source, target];
     }
 
     private void CopyInto(Stream image, SlotWriteStream install, long length, string partition)
