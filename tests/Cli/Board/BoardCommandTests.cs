@@ -162,13 +162,13 @@ public class BoardCommandTests(BoardCliFixture fixture) : IClassFixture<BoardCli
         string config = Path.Combine(dir, "board.json");
         File.WriteAllText(config, File.ReadAllText(config).Replace("\"max_tries\": 3", "\"max_tries\": 9", StringComparison.Ordinal));
         string before = Hash(dir);
-        AssertOneLineError(Run("boot", dir), "max_tries");
+        AssertOneLineError(Run("boot", dir), "board.json: $.boot_limits.max_tries: expected an integer from 1 to 7, found 9");
         AssertOneLineError(Run("board", "flash", dir, fixture.Golden), "max_tries");
         AssertOneLineError(Run("board", "corrupt", dir, "--partition", "boot_a", "--erase"), "max_tries");
         Assert.Equal(before, Hash(dir));
 
         File.WriteAllText(config, "{ not json");
-        AssertOneLineError(Run("boot", dir), "not valid JSON");
+        AssertOneLineError(Run("boot", dir), "board.json: $: expected well-formed JSON");
     }
 
     [Fact]

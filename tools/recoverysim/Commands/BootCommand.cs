@@ -4,6 +4,7 @@ using System.Text.Json;
 using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.Bootloader.Os;
+using RecoverySim.GoldenImage.Json;
 
 namespace RecoverySim.Cli.Commands;
 
@@ -62,13 +63,7 @@ public static class BootCommand
     public static string ToJson(BootResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            result.WriteJson(writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        return StrictJson.WriteString(result.WriteJson);
     }
 
     private static string Summary(BootResult result) => result.Outcome switch
