@@ -177,6 +177,13 @@ public class BoardConfigTests
     [InlineData("boot", "expected kind=SIZE")]
     [InlineData("kernel=4M", "unknown partition kind 'kernel'")]
     [InlineData("boot=-4M", "size of boot")]
+    // F5: a kind given twice was accepted (last one won), and an empty item was ignored.
+    [InlineData("boot=4M,boot=8M", "boot is given twice (items 1 and 2 of 'boot=4M,boot=8M')")]
+    [InlineData("boot=64K,,system=64K", "item 2 of 'boot=64K,,system=64K' is empty")]
+    [InlineData(",boot=64K", "is empty")]
+    [InlineData("boot=64K,", "item 2 of")]
+    [InlineData("boot=64K, ,system=64K", "item 2 of")]
+    [InlineData("", "is empty")]
     public void BadSizesAreNamed(string text, string expected)
     {
         FormatException e = Assert.Throws<FormatException>(() => PartitionSizes.Parse(text, PartitionSizes.Default));
