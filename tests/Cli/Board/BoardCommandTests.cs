@@ -259,8 +259,8 @@ public class BoardCommandTests(BoardCliFixture fixture) : IClassFixture<BoardCli
 
     // F5 and F10: duplicate or empty --sizes items were accepted; --max-tries -1 was blamed on board.json.
     [Theory]
-    [InlineData("--sizes", "boot=4M,boot=8M", "--sizes: boot is given twice (items 1 and 2 of 'boot=4M,boot=8M')")]
-    [InlineData("--sizes", "boot=64K,,system=64K", "--sizes: item 2 of 'boot=64K,,system=64K' is empty")]
+    [InlineData("--sizes", "boot=4M,boot=8M", "--sizes: boot is given twice (items 1 and 2 of \"boot=4M,boot=8M\")")]
+    [InlineData("--sizes", "boot=64K,,system=64K", "--sizes: item 2 of \"boot=64K,,system=64K\" is empty")]
     [InlineData("--max-tries", "-1", "--max-tries: expected an integer from 1 to 7, found '-1'")]
     [InlineData("--max-tries", "2147483648", "--max-tries: expected an integer from 1 to 7, found '2147483648'")]
     [InlineData("--max-boots", "0", "--max-boots: expected an integer from 1 to 1000, found '0'")]
