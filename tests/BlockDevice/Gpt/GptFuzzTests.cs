@@ -9,19 +9,10 @@ public class GptFuzzTests
 {
     public static TheoryData<string, byte[]> HeaderCorpus => Corpus.Of("gpt-header");
 
-    private static (MemoryBlockDevice Disk, GptTable Table) Small()
-    {
-        var disk = new MemoryBlockDevice(3 * 2048);
-        GptTable table = GptTable.Create(512, disk.SectorCount,
-            [new GptPartitionSpec("a", 512 * 100, GptPartitionTypes.LinuxFilesystem), GptPartitionSpec.Fill("b", GptPartitionTypes.AndroidUserData)], GptGen.Guids(3));
-        table.Write(disk);
-        return (disk, table);
-    }
-
     [Fact]
     public void Header_parse_gives_a_gpt_format_exception_or_a_header_that_round_trips()
     {
-        (MemoryBlockDevice disk, _) = Small();
+        (MemoryBlockDevice disk, _) = GptGen.Small();
         byte[] primary = new byte[512], backup = new byte[512];
         disk.Read(1, primary);
         disk.Read(disk.SectorCount - 1, backup);
@@ -35,7 +26,7 @@ public class GptFuzzTests
     [Fact]
     public void Protective_mbr_parse_gives_a_gpt_format_exception_or_an_mbr()
     {
-        (MemoryBlockDevice disk, _) = Small();
+        (MemoryBlockDevice disk, _) = GptGen.Small();
         byte[] mbr = new byte[512];
         disk.Read(0, mbr);
         Fuzz.Check(1422, Fuzz.Mutated(mbr), bytes => ProtectiveMbr.Parse(bytes), typeof(GptFormatException));
@@ -44,7 +35,7 @@ public class GptFuzzTests
     [Fact]
     public void Table_read_over_mutated_metadata_gives_a_gpt_format_exception_or_a_valid_table()
     {
-        (MemoryBlockDevice pristine, _) = Small();
+        (MemoryBlockDevice pristine, _) = GptGen.Small();
         byte[] head = new byte[34 * 512];
         pristine.Read(0, head);
         Gen<byte[]> heads = Fuzz.Mutated(head);

@@ -152,7 +152,7 @@ public sealed class GptTableTests
     [Fact]
     public void Mutated_disks_give_a_format_error_or_a_clean_fallback_to_the_same_table()
     {
-        (MemoryBlockDevice pristine, GptTable table) = Small();
+        (MemoryBlockDevice pristine, GptTable table) = GptGen.Small();
         long last = pristine.SectorCount - 1;
 
         // Mutations land in the metadata: LBA 0..33 and the last 33 LBAs.
@@ -182,7 +182,7 @@ public sealed class GptTableTests
     [Fact]
     public void Headers_with_valid_crcs_but_hostile_fields_give_a_format_error_or_a_consistent_table()
     {
-        (MemoryBlockDevice pristine, _) = Small();
+        (MemoryBlockDevice pristine, _) = GptGen.Small();
         long last = pristine.SectorCount - 1;
 
         // Overwrite a header field (at 4-byte granularity) with a hostile value, fix the CRC so the
@@ -245,7 +245,7 @@ public sealed class GptTableTests
         Assert.Contains("MyLBA 9223372036854775808", error.Message);
         Assert.DoesNotContain("-9223372036854775808", error.Message);
 
-        (MemoryBlockDevice disk, _) = Small();
+        (MemoryBlockDevice disk, _) = GptGen.Small();
         long last = disk.SectorCount - 1;
         foreach (long headerLba in new[] { 1L, last })
         {
@@ -270,15 +270,6 @@ public sealed class GptTableTests
     {
         var disk = new MemoryBlockDevice(GptGen.DiskSectors(512));
         GptTable table = GptTable.Create(512, disk.SectorCount, GptGen.BoardLayout(), GptGen.Guids(7));
-        table.Write(disk);
-        return (disk, table);
-    }
-
-    private static (MemoryBlockDevice Disk, GptTable Table) Small()
-    {
-        var disk = new MemoryBlockDevice(3 * 2048);
-        GptTable table = GptTable.Create(512, disk.SectorCount,
-            [new GptPartitionSpec("a", 512 * 100, GptPartitionTypes.LinuxFilesystem), GptPartitionSpec.Fill("b", GptPartitionTypes.AndroidUserData)], GptGen.Guids(3));
         table.Write(disk);
         return (disk, table);
     }

@@ -76,11 +76,7 @@ public class GoldenImageManifestTests
     [InlineData("\"compressed_sha256\": \"aaaa", "\"compressed_sha256\": \"baaa", "partitions[0].compressed_sha256")]
     public void Specific_defects_name_the_field(string from, string to, string field)
     {
-        var m = new GoldenImageManifest(["b1"], "r", "1.0", 5, TestKeys.Ed25519.KeyId, SignatureAlgorithm.Ed25519,
-            [new ManifestPartition("boot", "boot.img", 8192, PartitionCompression.None, 8192, new string('a', 64), new string('a', 64))]);
-        string json = Encoding.UTF8.GetString(m.ToJson());
-        Assert.Contains(from, json);
-        var e = Assert.Throws<ImageFormatException>(() => GoldenImageManifest.Parse(Encoding.UTF8.GetBytes(json.Replace(from, to))));
+        ImageFormatException e = Defect(from, to);
         Assert.Equal(field, e.Field);
     }
 
@@ -92,13 +88,19 @@ public class GoldenImageManifestTests
     [InlineData("\"size\": 8192", "\"size\": 100", "manifest.json: $.partitions[0].size: expected an integer from 4096 to 8589934591, found 100", "partitions[0].size")]
     public void Defects_are_one_line_with_the_json_path(string from, string to, string message, string field)
     {
+        ImageFormatException e = Defect(from, to);
+        Assert.Equal(message, e.Message);
+        Assert.Equal(field, e.Field);
+    }
+
+    /// <summary>Parses a one-partition manifest with <paramref name="from"/> replaced by <paramref name="to"/>, which must be refused.</summary>
+    private static ImageFormatException Defect(string from, string to)
+    {
         var m = new GoldenImageManifest(["b1"], "r", "1.0", 5, TestKeys.Ed25519.KeyId, SignatureAlgorithm.Ed25519,
             [new ManifestPartition("boot", "boot.img", 8192, PartitionCompression.None, 8192, new string('a', 64), new string('a', 64))]);
         string json = Encoding.UTF8.GetString(m.ToJson());
         Assert.Contains(from, json);
-        var e = Assert.Throws<ImageFormatException>(() => GoldenImageManifest.Parse(Encoding.UTF8.GetBytes(json.Replace(from, to))));
-        Assert.Equal(message, e.Message);
-        Assert.Equal(field, e.Field);
+        return Assert.Throws<ImageFormatException>(() => GoldenImageManifest.Parse(Encoding.UTF8.GetBytes(json.Replace(from, to))));
     }
 
     [Fact]
