@@ -31,9 +31,6 @@ public sealed record BoardConfig
     /// <summary>Longest PEM of one key (characters).</summary>
     public const int MaxPemLength = 8192;
 
-    /// <summary>Longest path, host or file name in the recovery configuration.</summary>
-    public const int MaxTextLength = 4096;
-
     /// <summary>The board id that images must carry.</summary>
     public required string BoardId { get; init; }
 
@@ -215,7 +212,7 @@ public sealed record BoardConfig
         FileSourceConfig? file = null;
         if (d.File is { } f)
         {
-            file = new FileSourceConfig(check.Text("$.recovery.file.path", f.Path, IsPath, PathRule))
+            file = new FileSourceConfig(check.Text("$.recovery.file.path", f.Path, RecoveryConfig.IsPath, PathRule))
             {
                 Attempts = check.Integer("$.recovery.file.attempts", f.Attempts, 1, RecoveryConfig.MaxAttempts, 1),
             };
@@ -256,7 +253,7 @@ public sealed record BoardConfig
     private static UsbSourceConfig ReadUsb(UsbSourceDocument u, JsonFieldValidator check)
     {
         UsbSourceConfig defaults = UsbSourceConfig.Default;
-        return new UsbSourceConfig(check.Text("$.recovery.usb.path", u.Path, IsPath, PathRule, defaults.Path))
+        return new UsbSourceConfig(check.Text("$.recovery.usb.path", u.Path, RecoveryConfig.IsPath, PathRule, defaults.Path))
         {
             ImagePath = check.Text("$.recovery.usb.image_path", u.ImagePath, UsbSourceConfig.IsImagePath,
                 $"an absolute path on the stick of 2 to {UsbSourceConfig.MaxImagePathLength} characters with '/' separators", defaults.ImagePath),
@@ -264,9 +261,7 @@ public sealed record BoardConfig
         };
     }
 
-    private const string PathRule = "a path of 1 to 4096 characters without NUL";
-
-    private static bool IsPath(string path) => path.Length is > 0 and <= RecoveryConfig.MaxPathLength && !path.Contains('\0', StringComparison.Ordinal);
+    private static readonly string PathRule = $"a path of 1 to {RecoveryConfig.MaxPathLength} characters without NUL";
 
     private static bool IsBoardId(string boardId) =>
         boardId.Length is > 0 and <= MaxBoardIdLength && boardId.All(c => c is >= '!' and <= '~');

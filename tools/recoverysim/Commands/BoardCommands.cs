@@ -126,9 +126,8 @@ public static class BoardCommands
     }
 
     private static string CheckPath(string path, string flag) =>
-        path.Length is 0 or > RecoveryConfig.MaxPathLength || path.Contains('\0', StringComparison.Ordinal)
-            ? throw new CommandFailedException($"{flag}: expected a path of 1 to {RecoveryConfig.MaxPathLength} characters", ExitCodes.Usage)
-            : path;
+        RecoveryConfig.IsPath(path) ? path
+            : throw new CommandFailedException($"{flag}: expected a path of 1 to {RecoveryConfig.MaxPathLength} characters without NUL", ExitCodes.Usage);
 
     private static Command CreateFlash(CliContext context)
     {
