@@ -107,8 +107,8 @@ public readonly record struct ProtectiveMbr(uint DiskSignature, uint SizeInLba)
         BinaryPrimitives.WriteUInt16LittleEndian(block[SignatureOffset..], BootSignature);
     }
 
-    /// <summary>CHS of an LBA with the 255-head, 63-sector geometry sgdisk uses; 0xFFFFFF when it does not fit (§5.2.3).</summary>
-    private static void WriteChs(Span<byte> chs, uint lba)
+    /// <summary>CHS of an LBA with the 255-head, 63-sector geometry sgdisk uses; 0xFFFFFF when it does not fit (§5.2.3). Also used by <see cref="Mbr.MbrPartitionEntry"/>.</summary>
+    internal static void WriteChs(Span<byte> chs, uint lba)
     {
         const uint heads = 255;
         const uint sectors = 63;

@@ -20,6 +20,7 @@ public static class RecoverySimCli
             Commands.BoardCommands.Create(context),
             Commands.BootCommand.Create(context),
             Commands.DemoCommand.Create(context),
+            Commands.UsbCommands.Create(context),
         })
         {
             root.Subcommands.Add(command);

@@ -105,7 +105,7 @@ public class BoardCommandTests(BoardCliFixture fixture) : IClassFixture<BoardCli
     }
 
     [Fact]
-    public void NoSlotLeftIsRecoveryRequiredAndExitsNonZero()
+    public void NoSlotLeftAndNoSourceIsBrickedAndExitsNonZero()
     {
         string dir = fixture.NewFlashedBoard();
         Assert.Equal(0, Run("board", "corrupt", dir, "--partition", "boot_a", "--erase").Exit);
@@ -113,9 +113,12 @@ public class BoardCommandTests(BoardCliFixture fixture) : IClassFixture<BoardCli
         var result = Run("boot", dir, "--json");
         Assert.NotEqual(0, result.Exit);
         JsonElement json = JsonDocument.Parse(result.Out).RootElement;
-        Assert.Equal("recovery-required", json.GetProperty("outcome").GetString());
+        Assert.Equal("bricked", json.GetProperty("outcome").GetString());
         Assert.Equal("no-bootable-slot", json.GetProperty("recovery_reason").GetString());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("slot").ValueKind);
+        JsonElement recovery = json.GetProperty("recovery");
+        Assert.False(recovery.GetProperty("completed").GetBoolean());
+        Assert.NotEmpty(recovery.GetProperty("failed_sources").EnumerateArray());
     }
 
     [Fact]
@@ -141,7 +144,7 @@ public class BoardCommandTests(BoardCliFixture fixture) : IClassFixture<BoardCli
         Assert.Equal(0, Run("board", "corrupt", dir, "--partition", "boot", "--offset", "4096", "--length", "16").Exit);
         var result = Run("boot", dir);
         Assert.NotEqual(0, result.Exit);
-        Assert.Contains("outcome: recovery-required (partition-invalid)", result.Out);
+        Assert.Contains("outcome: bricked (partition-invalid)", result.Out);
     }
 
     [Fact]

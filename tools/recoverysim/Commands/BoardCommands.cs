@@ -37,14 +37,18 @@ public static class BoardCommands
         var maxBoots = NumericOptions.Integer("--max-boots", "Power-ons without success before recovery (U-Boot bootlimit).", 1, BootLimits.MaxBootLimit, BootLimits.Default.MaxBootsBeforeRecovery);
         var healthCheck = NumericOptions.Integer("--health-check-seconds", "Simulated seconds the OS health check takes.", 0, BootLimits.MaxHealthCheckSeconds, BootLimits.Default.HealthCheckSeconds);
         var osHealth = new Option<string>("--os-health") { Description = "Default OS behaviour: healthy, hang or crash-after=N.", DefaultValueFactory = _ => "healthy" };
-        var tftp = new Option<string?>("--tftp") { Description = "Recovery TFTP source as HOST[:PORT]/FILE (default 127.0.0.1:69/golden.rsim)." };
-        var usb = new Option<string?>("--usb") { Description = "Recovery USB stick image path (default usb.img in the board directory)." };
-        var file = new Option<string?>("--file") { Description = "Recovery from a local golden image too, tried after TFTP and USB (relative to the board directory)." };
+        var sources = new RecoverySourceOptions(
+            "Recovery TFTP source as HOST[:PORT]/FILE (default 127.0.0.1:69/golden.rsim).",
+            "Recovery USB stick image path (default usb.img in the board directory).",
+            "Recovery from a local golden image too, tried after TFTP and USB (relative to the board directory).",
+            absolutePaths: false);
         command.Arguments.Add(dir);
-        foreach (Option option in new Option[] { profile, boardId, pubkey, sizes, maxTries, maxBoots, healthCheck, osHealth, tftp, usb, file })
+        foreach (Option option in new Option[] { profile, boardId, pubkey, sizes, maxTries, maxBoots, healthCheck, osHealth })
         {
             command.Options.Add(option);
         }
+
+        sources.AddTo(command);
 
         CliAction.Set(command, context, parse =>
         {
@@ -66,39 +70,7 @@ public static class BoardCommands
                 keys.Add(new TrustedKey(key.KeyId.ToString(), key.ToPem()));
             }
 
-            RecoveryConfig recovery = RecoveryConfig.Default;
-            if (parse.GetValue(tftp) is string source)
-            {
-                int slash = source.IndexOf('/', StringComparison.Ordinal);
-                if (slash <= 0 || slash == source.Length - 1)
-                {
-                    throw new CommandFailedException($"--tftp: expected HOST[:PORT]/FILE, found '{source}'", ExitCodes.Usage);
-                }
-
-                TftpEndPoint server = TftpEndPointArgument.Parse(source[..slash], "--tftp");
-                string remote = source[(slash + 1)..];
-                if (!TftpSourceConfig.IsFileName(remote))
-                {
-                    throw new CommandFailedException($"--tftp: file '{remote}': expected 1 to {TftpSourceConfig.MaxFileLength} characters without control characters", ExitCodes.Usage);
-                }
-
-                recovery = recovery with { Tftp = new TftpSourceConfig(server, remote) };
-            }
-
-            if (parse.GetValue(usb) is string stick)
-            {
-                recovery = recovery with { Usb = new UsbSourceConfig(CheckPath(stick, "--usb")) };
-            }
-
-            if (parse.GetValue(file) is string local)
-            {
-                recovery = recovery with
-                {
-                    File = new FileSourceConfig(CheckPath(local, "--file")),
-                    Order = [.. recovery.Order, RecoverySource.File],
-                };
-            }
-
+            RecoveryConfig recovery = sources.Apply(parse, RecoveryConfig.Default);
             var config = new BoardConfig
             {
                 BoardId = parse.GetValue(boardId)!,
@@ -124,10 +96,6 @@ public static class BoardCommands
         });
         return command;
     }
-
-    private static string CheckPath(string path, string flag) =>
-        RecoveryConfig.IsPath(path) ? path
-            : throw new CommandFailedException($"{flag}: expected a path of 1 to {RecoveryConfig.MaxPathLength} characters without NUL", ExitCodes.Usage);
 
     private static Command CreateFlash(CliContext context)
     {
