@@ -1,3 +1,5 @@
+using RecoverySim.Tftp.Packets;
+
 namespace RecoverySim.Tftp.Server;
 
 /// <summary>
@@ -134,19 +136,5 @@ public sealed class TftpPathResolver
     }
 
     private static TftpProtocolException Refuse(string fileName, string why) =>
-        new(TftpErrorCode.AccessViolation, $"file name '{Printable(fileName)}' {why}");
-
-    private static string Printable(string text)
-    {
-        var chars = text.Length > 100 ? text[..100].ToCharArray() : text.ToCharArray();
-        for (int i = 0; i < chars.Length; i++)
-        {
-            if (chars[i] < ' ' || chars[i] == (char)0x7F)
-            {
-                chars[i] = '?';
-            }
-        }
-
-        return new string(chars);
-    }
+        new(TftpErrorCode.AccessViolation, $"file name '{TftpStrings.Printable(fileName)}' {why}");
 }

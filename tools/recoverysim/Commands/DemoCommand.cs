@@ -21,7 +21,7 @@ public static class DemoCommand
     {
         var command = new Command("demo", "The whole story on loopback: sign a release, flash a board, boot it, brick it slot by slot, watch the power-on heal itself over TFTP, then, with the TFTP server stopped, from a USB stick; userdata intact throughout.");
         var dir = new Option<string?>("--dir") { Description = "Working directory for keys, images and the board (default: a new temporary directory, kept for inspection)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of the payload bytes and of the corruption.", DefaultValueFactory = _ => 1 };
+        var seed = NumericOptions.Integer("--seed", "Seed of the payload bytes and of the corruption.", int.MinValue, int.MaxValue, 1);
         command.Options.Add(dir);
         command.Options.Add(seed);
         CliAction.Set(command, context, async (parse, cancel) =>
