@@ -13,7 +13,9 @@ namespace RecoverySim.Tftp.Server;
 /// </summary>
 internal sealed class ServerTransfer
 {
-    private const int FileBufferSize = 128 * 1024;
+    // Below the large-object heap threshold (85,000 bytes): a buffer per transfer then dies young
+    // in gen0, instead of piling up in the LOH until a full collection under a flood of requests.
+    private const int FileBufferSize = 64 * 1024;
     private const int LargeBlock = 16 * 1024;
     private readonly TftpServerOptions options;
     private readonly TftpPathResolver resolver;
