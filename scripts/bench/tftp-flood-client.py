@@ -2,13 +2,14 @@
 """A TFTP request flood for scripts/bench/tftp-flood.sh: N read requests from N source ports.
 
 Usage: tftp-flood-client.py HOST PORT FILE [--requests 2000] [--options blksize=1468,...]
-       [--sources 1] [--quiet-seconds 1.5]
+       [--sources 1] [--quiet-seconds 1.5] [--silent]
 
 Every request comes from its own UDP socket (its own port; with --sources K, the sockets bind
 127.0.0.1 .. 127.0.0.K in turn). All requests go out at once; then every DATA is acknowledged,
 an OACK with ACK 0, so the transfers the server admits run to their end, and the refusals
-(ERROR 0 "server busy") are counted. Ends when nothing has arrived for --quiet-seconds, and
-prints one line of counts.
+(ERROR 0 "server busy") are counted. With --silent nothing is answered: the admitted transfers
+retransmit until the server gives up on them. Ends when nothing has arrived for --quiet-seconds,
+and prints one line of counts.
 """
 import argparse
 import selectors
@@ -24,6 +25,7 @@ parser.add_argument("--requests", type=int, default=2000)
 parser.add_argument("--options", default="")
 parser.add_argument("--sources", type=int, default=1)
 parser.add_argument("--quiet-seconds", type=float, default=1.5)
+parser.add_argument("--silent", action="store_true")
 args = parser.parse_args()
 
 request = struct.pack("!H", 1) + args.file.encode() + b"\0octet\0"
@@ -55,10 +57,12 @@ while time.monotonic() - last < args.quiet_seconds:
         opcode = struct.unpack("!H", packet[:2])[0] if len(packet) >= 2 else 0
         if opcode == 3:
             counts["data"] += 1
-            s.sendto(struct.pack("!HH", 4, struct.unpack("!H", packet[2:4])[0]), peer)
+            if not args.silent:
+                s.sendto(struct.pack("!HH", 4, struct.unpack("!H", packet[2:4])[0]), peer)
         elif opcode == 6:
             counts["oack"] += 1
-            s.sendto(struct.pack("!HH", 4, 0), peer)
+            if not args.silent:
+                s.sendto(struct.pack("!HH", 4, 0), peer)
         elif opcode == 5:
             counts["error"] += 1
 for s in sockets:

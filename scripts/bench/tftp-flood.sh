@@ -11,7 +11,9 @@
 #
 # Knobs (environment): FLOOD_ROUNDS (10), FLOOD_REQUESTS (2000), FLOOD_OPTIONS (client options of
 # every request, e.g. "blksize=65464,windowsize=16"), FLOOD_SOURCES (1: source addresses
-# 127.0.0.1..N, to get past the per-client cap), FLOOD_SERVE_ARGS (extra `serve` arguments).
+# 127.0.0.1..N, to get past the per-client cap), FLOOD_SILENT (1: never answer, so every admitted
+# transfer retransmits until the server gives up: about 6 s a flood), FLOOD_SERVE_ARGS (extra
+# `serve` arguments).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top"
@@ -39,7 +41,7 @@ echo "tftp-flood: $rounds floods of $requests RRQs from $requests ports (${sourc
 echo "tftp-flood: RSS at start $(rss_mib) MiB"
 first=""
 for i in $(seq "$rounds"); do
-  counts=$(python3 scripts/bench/tftp-flood-client.py 127.0.0.1 "$port" f.bin --requests "$requests" --sources "$sources" --options "${FLOOD_OPTIONS:-}")
+  counts=$(python3 scripts/bench/tftp-flood-client.py 127.0.0.1 "$port" f.bin --requests "$requests" --sources "$sources" --options "${FLOOD_OPTIONS:-}" ${FLOOD_SILENT:+--silent})
   rss=$(rss_mib)
   [ -n "$first" ] || first=$rss
   echo "tftp-flood: after flood $i: RSS $rss MiB ($counts)"
