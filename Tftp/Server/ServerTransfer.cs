@@ -14,9 +14,9 @@ namespace RecoverySim.Tftp.Server;
 /// </summary>
 internal sealed class ServerTransfer
 {
-    // Below the large-object heap threshold (85,000 bytes): a buffer per transfer then dies young
-    // in gen0, instead of piling up in the LOH until a full collection under a flood of requests.
-    private const int FileBufferSize = 64 * 1024;
+    // Measured under floods of requests (docs/PERFORMANCE.md, TFTP floods): 64 KiB, below the
+    // large-object heap, left the server's RSS higher than 128 KiB, so it stays 128 KiB.
+    private const int FileBufferSize = 128 * 1024;
     private const int LargeBlock = 16 * 1024;
     private readonly TftpServerOptions options;
     private readonly TftpPathResolver resolver;
