@@ -88,6 +88,7 @@ public sealed class TftpServer : IAsyncDisposable
     private async Task ListenAsync(Socket socket, CancellationToken cancel)
     {
         byte[] buffer = new byte[ListenBufferSize];
+        BurstCollector bursts = BurstCollector.ForServer();
         var from = new SocketAddress(socket.AddressFamily, SocketAddress.GetMaximumAddressSize(socket.AddressFamily));
         IPEndPoint template = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
         while (!cancel.IsCancellationRequested)
@@ -116,6 +117,10 @@ public sealed class TftpServer : IAsyncDisposable
 
             var client = (IPEndPoint)template.Create(from);
             HandleDatagram(socket, buffer.AsSpan(0, length), from, client, cancel);
+            if (bursts.CountHandled() && socket.Available == 0)
+            {
+                bursts.Collect();
+            }
         }
     }
 
