@@ -88,14 +88,6 @@ public sealed record BoardConfig
         }
     }
 
-    /// <summary>Writes board.json to <paramref name="path"/> (a new file; an existing one is an error) and syncs it.</summary>
-    public void SaveTo(string path)
-    {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
-        stream.Write(ToJsonBytes());
-        stream.Flush(true);
-    }
-
     /// <summary>The board.json bytes: indented UTF-8, every field written (defaults too), a final newline.</summary>
     public byte[] ToJsonBytes() => Format.Write(ToDocument());
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using RecoverySim.BlockDevice.Files;
 using RecoverySim.GoldenImage;
 using RecoverySim.GoldenImage.Bundle;
 using RecoverySim.GoldenImage.Keys;
@@ -73,7 +74,7 @@ public static class ImageCommands
             };
 
             GoldenImageManifest manifest;
-            var file = ImageAtomicFile.Create(outputPath);
+            AtomicFile file = AtomicFile.Create(outputPath);
             await using (file.ConfigureAwait(false))
             {
                 try
@@ -86,7 +87,7 @@ public static class ImageCommands
                     throw new CommandFailedException(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal), e);
                 }
 
-                await file.CommitAsync().ConfigureAwait(false);
+                await file.CommitAsync(cancel).ConfigureAwait(false);
             }
 
             if (parse.GetValue(json))

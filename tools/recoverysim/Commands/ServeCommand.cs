@@ -110,6 +110,11 @@ public static class ServeCommand
         {
             await foreach (string line in log.Lines.ReadAllAsync(cancel).ConfigureAwait(false))
             {
+                if (log.TakeDroppedNotice() is { } notice)
+                {
+                    await output.WriteLineAsync(notice).ConfigureAwait(false);
+                }
+
                 await output.WriteLineAsync(line).ConfigureAwait(false);
                 await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
@@ -134,8 +139,13 @@ public static class ServeCommand
             {
                 while (log.Lines.TryRead(out string? line))
                 {
+                    if (log.TakeDroppedNotice() is { } notice)
+                    {
+                        recent.Enqueue(notice);
+                    }
+
                     recent.Enqueue(line);
-                    if (recent.Count > 8)
+                    while (recent.Count > 8)
                     {
                         recent.Dequeue();
                     }
@@ -172,12 +182,40 @@ public static class ServeCommand
         }).ConfigureAwait(false);
     }
 
-    /// <summary>Turns server events into lines, queued for the one writer (the server calls from many threads).</summary>
-    private sealed class ServeLog(bool json, TimeProvider time) : ITftpLog
+    /// <summary>
+    /// Turns server events into lines, queued for the one writer (the server calls from many
+    /// threads). The queue is bounded: under a flood of requests faster than the output takes
+    /// them, lines beyond <see cref="Capacity"/> are dropped and counted, and the writer says how
+    /// many (memory stays flat; issue 14, part 3).
+    /// </summary>
+    private sealed class ServeLog : ITftpLog
     {
-        private readonly Channel<string> lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+        /// <summary>The most lines waiting for the output.</summary>
+        public const int Capacity = 4096;
+
+        private readonly bool json;
+        private readonly TimeProvider time;
+        private readonly Channel<string> lines;
+        private long dropped;
+
+        public ServeLog(bool json, TimeProvider time)
+        {
+            this.json = json;
+            this.time = time;
+            lines = Channel.CreateBounded<string>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite },
+                _ => Interlocked.Increment(ref dropped));
+        }
 
         public ChannelReader<string> Lines => lines.Reader;
+
+        /// <summary>A line saying how many lines were dropped since the last call, or null when none were.</summary>
+        public string? TakeDroppedNotice()
+        {
+            long count = Interlocked.Exchange(ref dropped, 0);
+            return count == 0 ? null
+                : json ? CliJson.Write(new JsonObject { ["event"] = "log-dropped", ["time"] = time.GetUtcNow(), ["lines"] = count })
+                : string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} log      {count} lines dropped: the output could not keep up");
+        }
 
         public void Request(TftpRequestLogEntry entry)
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using RecoverySim.BlockDevice.Files;
 using RecoverySim.Tftp;
 using RecoverySim.Tftp.Packets;
 using Spectre.Console;
@@ -100,31 +101,15 @@ public static class TftpCommands
             throw new CommandFailedException($"--output '{output}': directory '{directory}' does not exist");
         }
 
-        // Receive into a temporary file beside OUT; rename only when complete, so a failure
-        // never leaves a partial OUT nor damages an existing one.
-        string temporary = Path.Join(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tftp-part");
-        bool done = false;
-        try
+        // Receive into an atomic file beside OUT: a failure never leaves a partial OUT nor damages
+        // an existing one (docs/FORMAT.md, "Order of writes (atomic files)").
+        AtomicFile file = AtomicFile.Create(full, overwrite: true, bufferSize: 128 * 1024);
+        await using (file.ConfigureAwait(false))
         {
-            TftpTransferResult result;
-            var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 128 * 1024);
-            await using (stream.ConfigureAwait(false))
-            {
-                result = await WithProgressAsync(context, $"get {remote}", progress =>
-                    client.GetAsync(server, remote, stream, progress, cancel)).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-            done = true;
+            TftpTransferResult result = await WithProgressAsync(context, $"get {remote}", progress =>
+                client.GetAsync(server, remote, file.Stream, progress, cancel)).ConfigureAwait(false);
+            await file.CommitAsync(cancel).ConfigureAwait(false);
             return result;
-        }
-        finally
-        {
-            if (!done)
-            {
-                File.Delete(temporary);
-            }
         }
     }
 
