@@ -109,4 +109,26 @@ public sealed class BootRecoveryCliTests(BoardCliFixture fixture) : IClassFixtur
         Assert.Contains(says, error);
         Assert.Equal(before, Hash(dir));
     }
+
+    [Fact]
+    public void InspectShowsAnInterruptedRecoveryFromTheJournal()
+    {
+        string dir = fixture.NewFlashedBoard();
+        using (RecoverySim.Bootloader.Boards.Board board = RecoverySim.Bootloader.Boards.Board.Open(dir))
+        {
+            var journal = new RecoverySim.Recovery.Journal.RecoveryJournal(board.Partition("misc"));
+            journal.Read();
+            journal.Write(new RecoverySim.Recovery.Journal.RecoveryJournalRecord(0, RecoverySim.Recovery.Journal.RecoveryPhase.Installing,
+                RecoverySim.Bootloader.Control.RecoverySource.Usb, RecoverySim.Bootloader.Control.Slot.B, 1, 8 << 20, new byte[32], "r-7", "7.0", 7, BothSlots: true));
+        }
+
+        var (exit, output, _) = Run("board", "inspect", dir);
+        Assert.Equal(0, exit);
+        Assert.Contains("recovery journal: installing release r-7 (version 7.0) from usb, slot b and a, partition 1, 8388608 payload bytes durable", output);
+        JsonElement json = JsonDocument.Parse(Run("board", "inspect", dir, "--json").Out).RootElement.GetProperty("recovery_journal");
+        Assert.Equal("installing", json.GetProperty("phase").GetString());
+        Assert.Equal("b", json.GetProperty("install_slot").GetString());
+        Assert.True(json.GetProperty("both_slots").GetBoolean());
+        Assert.Equal(8L << 20, json.GetProperty("durable_bytes").GetInt64());
+    }
 }

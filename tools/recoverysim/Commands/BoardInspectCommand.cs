@@ -5,6 +5,7 @@ using RecoverySim.BlockDevice.Gpt;
 using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.Bootloader.Control;
+using RecoverySim.Recovery.Journal;
 using RecoverySim.Bootloader.Rpmb;
 using RecoverySim.GoldenImage.Json;
 using RecoverySim.GoldenImage.Partitions;
@@ -91,6 +92,10 @@ public static class BoardInspectCommand
             s.AppendLine("boot control: no valid copy (the next boot resets it to the factory state)");
         }
 
+        RecoveryJournalRecord journal = new RecoveryJournal(board.Partition(BoardLayout.Misc)).Peek();
+        s.AppendLine(journal.InProgress
+            ? $"recovery journal: {BootOutcomeNames.Kebab(journal.Phase)} release {journal.ReleaseId} (version {journal.Version}) from {BootOutcomeNames.Kebab(journal.Source)}, slot {SlotNames.Name(journal.InstallSlot)}{(journal.BothSlots ? " and " + SlotNames.Name(SlotNames.Other(journal.InstallSlot)) : "")}, partition {journal.PartitionIndex}, {journal.DurableBytes} payload bytes durable (the next power-on resumes)"
+            : "recovery journal: idle");
         s.Append(stored is null
             ? "rollback indexes: rpmb.bin holds no valid copy"
             : $"rollback indexes ({rpmbCopies} valid copies): boot {stored[0]}, system {stored[1]}, vendor {stored[2]}");
@@ -185,6 +190,22 @@ public static class BoardInspectCommand
                 w.WriteNull("boot_control");
             }
 
+            RecoveryJournalRecord journal = new RecoveryJournal(board.Partition(BoardLayout.Misc)).Peek();
+            w.WriteStartObject("recovery_journal");
+            w.WriteString("phase", BootOutcomeNames.Kebab(journal.Phase));
+            if (journal.InProgress)
+            {
+                w.WriteString("source", BootOutcomeNames.Kebab(journal.Source));
+                w.WriteString("install_slot", SlotNames.Name(journal.InstallSlot));
+                w.WriteBoolean("both_slots", journal.BothSlots);
+                w.WriteNumber("partition_index", journal.PartitionIndex);
+                w.WriteNumber("durable_bytes", journal.DurableBytes);
+                w.WriteString("release", journal.ReleaseId);
+                w.WriteString("version", journal.Version);
+                w.WriteNumber("rollback_index", journal.RollbackIndex);
+            }
+
+            w.WriteEndObject();
             w.WriteStartObject("rollback_indexes");
             w.WriteNumber("valid_copies", rpmbCopies);
             if (stored is not null)
