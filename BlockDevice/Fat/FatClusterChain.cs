@@ -95,10 +95,16 @@ internal static class FatClusterChain
     private static (ClusterRun[]? Runs, string? Error, Exception? Inner) Walk(FatTable table, int[] copies, int preferred, uint first, long? needed, long maxClusters)
     {
         var runs = new List<ClusterRun>();
+        HashSet<uint>? visited = needed is null ? [] : null; // a directory chain is short: catch its loop at once
         uint current = first;
         long count = 0;
         while (true)
         {
+            if (visited is not null && !visited.Add(current))
+            {
+                return (null, $"the chain visits cluster {current} twice (a loop)", null);
+            }
+
             if (runs.Count > 0 && runs[^1].End == current)
             {
                 runs[^1] = runs[^1] with { Count = runs[^1].Count + 1 };
