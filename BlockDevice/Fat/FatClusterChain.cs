@@ -115,11 +115,6 @@ internal static class FatClusterChain
             }
 
             count++;
-            if (needed == count)
-            {
-                break;
-            }
-
             if (needed is null && count > maxClusters)
             {
                 return (null, $"the directory passes {maxClusters} clusters (the bound of {FatVolume.MaxDirectoryEntries} entries) at cluster {current}", null);
@@ -133,12 +128,18 @@ internal static class FatClusterChain
             FatEntryKind kind = table.Classify(next);
             if (kind == FatEntryKind.EndOfChain)
             {
-                if (needed is null)
+                if (needed is null || needed == count)
                 {
                     break;
                 }
 
                 return (null, $"the chain ends at cluster {current} after {count} clusters, the size needs {needed}", null);
+            }
+
+            if (needed == count)
+            {
+                // A chain that came back to a cluster repeats for ever: that is why it did not end.
+                return (null, FindRevisit(runs) ?? $"the chain goes on after cluster {current}, its {count}th and the last the size needs (FAT entry 0x{next:X}, not end-of-chain)", null);
             }
 
             if (kind != FatEntryKind.Next)
@@ -156,8 +157,7 @@ internal static class FatClusterChain
             current = next;
         }
 
-        string? loop = FindRevisit(runs);
-        return loop is null ? ([.. runs], null, null) : (null, loop, null);
+        return ([.. runs], null, null);
     }
 
     /// <summary>The entry from copy <paramref name="preferred"/>, or from another copy when its sector is unreadable.</summary>
@@ -180,7 +180,7 @@ internal static class FatClusterChain
         return false;
     }
 
-    /// <summary>A chain that visits a cluster twice loops; with the runs sorted, two that overlap show it.</summary>
+    /// <summary>A chain that visits a cluster twice loops; with the runs sorted, two that overlap show it. Null when none does.</summary>
     private static string? FindRevisit(List<ClusterRun> runs)
     {
         if (runs.Count < 2)

@@ -77,6 +77,32 @@ public sealed class FatHostileVolumeTests
         }
     }
 
+    [Fact]
+    public void A_chain_longer_than_the_size_or_cross_linked_with_its_directory_is_a_format_error()
+    {
+        (MemoryBlockDevice stick, FatBootSector boot) = Fat16();
+        foreach (int copy in new[] { 0, 1 })
+        {
+            FatGen.SetFatEntry(stick, 0, boot, copy, FileLast, FileLast + 1);
+            FatGen.SetFatEntry(stick, 0, boot, copy, FileLast + 1, 0xFFFF);
+        }
+
+        using (FatVolume volume = FatVolume.Mount(stick))
+        {
+            Assert.Contains("the chain goes on after cluster 42, its 40th and the last the size needs (FAT entry 0x2B", Assert.Throws<FatFormatException>(() => volume.OpenRead(File)).Message);
+        }
+
+        foreach (int copy in new[] { 0, 1 })
+        {
+            FatGen.SetFatEntry(stick, 0, boot, copy, FileLast - 1, 2); // … 41, then cluster 2: /recovery itself, whose entry ends a chain
+        }
+
+        using (FatVolume volume = FatVolume.Mount(stick))
+        {
+            Assert.Contains("file '/recovery/golden.rsim': its clusters from 2 are those of a directory on its path (cross-linked)", Assert.Throws<FatFormatException>(() => volume.OpenRead(File)).Message);
+        }
+    }
+
     [Theory]
     [InlineData(10u, 0u)]
     [InlineData(10u, 5u)]
@@ -127,7 +153,8 @@ public sealed class FatHostileVolumeTests
     public void Two_valid_but_different_chains_are_not_trusted()
     {
         (MemoryBlockDevice stick, FatBootSector boot) = Fat16();
-        FatGen.SetFatEntry(stick, 0, boot, 0, FileLast - 1, 100); // FAT #1: … 40, 41, 100 (cross-linked, 40 clusters, valid)
+        FatGen.SetFatEntry(stick, 0, boot, 0, FileLast - 1, 100); // FAT #1: … 40, 41, 100, end (40 clusters, valid)
+        FatGen.SetFatEntry(stick, 0, boot, 0, 100, 0xFFFF);
         using FatVolume volume = FatVolume.Mount(stick);
         var error = Assert.Throws<FatFormatException>(() => volume.OpenRead(File));
         Assert.Contains("FAT #1 and FAT #2 give different valid chains from cluster 3 (3-41,100 and 3-42)", error.Message);
