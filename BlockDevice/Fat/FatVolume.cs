@@ -157,7 +157,11 @@ public sealed class FatVolume : IDisposable
     }
 
     /// <summary>Releases the FAT cache. The stick stays open (the caller owns it).</summary>
-    public void Dispose() => _disposed = true;
+    public void Dispose()
+    {
+        _disposed = true;
+        _table.ClearCache();
+    }
 
     /// <summary>The entry at <paramref name="path"/> (null when absent) and the chains of the directories read on the way.</summary>
     private (FatFileInfo? Entry, List<ClusterRun[]> Directories) Lookup(string path)
