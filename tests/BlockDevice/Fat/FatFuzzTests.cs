@@ -1,4 +1,5 @@
 using RecoverySim.BlockDevice.Fat;
+using RecoverySim.BlockDevice.Faults;
 
 namespace RecoverySim.BlockDevice.Tests.Fat;
 
@@ -38,6 +39,32 @@ public sealed class FatFuzzTests
         // The mutations must hit something: some sticks still read, some are refused.
         Assert.True(outcomes.GetValueOrDefault("read") > 0, string.Join(", ", outcomes));
         Assert.True(outcomes.GetValueOrDefault(nameof(FatFormatException)) > 0, string.Join(", ", outcomes));
+    }
+
+    [Fact]
+    public void Read_errors_give_a_medium_error_or_the_right_bytes_never_other_bytes()
+    {
+        Gen.Select(GenStick, Gen.Double[0, 0.2], Gen.Long).Sample((stick, rate, seed) =>
+        {
+            byte[] content = FatGen.Content(stick.Size, stick.Seed);
+            (MemoryBlockDevice device, _) = FatGen.Stick(content, new FatFormatOptions { Type = stick.Type, PartitionTable = stick.Table, Path = Path });
+            using var faulty = new FaultyBlockDevice(device, seed, leaveOpen: true) { ReadErrorRate = rate };
+            try
+            {
+                using FatVolume volume = FatVolume.Mount(faulty);
+                using Stream stream = volume.OpenRead(Path);
+                Assert.Equal(content, FatGen.ReadAll(stream, 4096));
+            }
+            catch (MediumException)
+            {
+            }
+            catch (FatFormatException e)
+            {
+                // Only an entry unreadable in both FAT copies turns a read error into a format error.
+                Assert.IsType<MediumException>(e.InnerException);
+                Assert.Contains("cannot be read in any copy", e.Message);
+            }
+        }, iter: 300);
     }
 
     /// <summary>Mounts, finds and reads the file; returns the outcome, throws (failing the property) on a wrong byte or an untyped exception.</summary>
