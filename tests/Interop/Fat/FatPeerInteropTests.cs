@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using RecoverySim.BlockDevice;
 using RecoverySim.BlockDevice.Fat;
+using RecoverySim.Cli;
 using RecoverySim.Interop.Tests.Peers;
 
 namespace RecoverySim.Interop.Tests.Fat;
@@ -10,8 +11,8 @@ namespace RecoverySim.Interop.Tests.Fat;
 /// Our FAT reader and writer against the real tools, both ways: volumes made by <c>mkfs.vfat</c>
 /// (dosfstools) and filled by mtools (long names, a path four levels deep, a file fragmented into the
 /// holes a deleted file left) behind no partition table, an MBR from <c>sfdisk</c>, a GPT from
-/// <c>sgdisk</c> or <c>parted</c>, read back byte for byte; and the sticks <see cref="FatFormatter"/>
-/// writes (what <c>recoverysim usb create</c> runs) pass <c>fsck.vfat -n</c> and read back with <c>mcopy -i</c>.
+/// <c>sgdisk</c> or <c>parted</c>, read back byte for byte; and the sticks <see cref="FatFormatter"/> and
+/// <c>recoverysim usb create</c> write pass <c>fsck.vfat -n</c> and read back with <c>mcopy -i</c>.
 /// </summary>
 public sealed partial class FatPeerInteropTests : IDisposable
 {
@@ -95,42 +96,63 @@ public sealed partial class FatPeerInteropTests : IDisposable
         Assert.Empty(volume.Problems);
     }
 
-    /// <summary>Sticks we write pass <c>fsck.vfat -n</c>, list in <c>mdir</c> and copy out with <c>mcopy</c> byte for byte.</summary>
+    /// <summary>Sticks we write (through the library, or through <c>recoverysim usb create</c> in-process) pass <c>fsck.vfat -n</c>, list in <c>mdir</c> and copy out with <c>mcopy</c> byte for byte.</summary>
     [Theory]
-    [InlineData(FatType.Fat12, StickPartitionTable.None)]
-    [InlineData(FatType.Fat12, StickPartitionTable.Mbr)]
-    [InlineData(FatType.Fat16, StickPartitionTable.Gpt)]
-    [InlineData(FatType.Fat16, StickPartitionTable.None)]
-    [InlineData(FatType.Fat32, StickPartitionTable.Mbr)]
-    [InlineData(FatType.Fat32, StickPartitionTable.Gpt)]
-    public async Task Fsck_and_mtools_accept_the_sticks_we_write(FatType type, StickPartitionTable table)
+    [InlineData(FatType.Fat12, StickPartitionTable.None, false)]
+    [InlineData(FatType.Fat12, StickPartitionTable.Mbr, true)]
+    [InlineData(FatType.Fat16, StickPartitionTable.Gpt, false)]
+    [InlineData(FatType.Fat16, StickPartitionTable.None, true)]
+    [InlineData(FatType.Fat32, StickPartitionTable.Mbr, false)]
+    [InlineData(FatType.Fat32, StickPartitionTable.Gpt, true)]
+    public async Task Fsck_and_mtools_accept_the_sticks_we_write(FatType type, StickPartitionTable table, bool viaCli)
     {
         byte[] content = Content(type == FatType.Fat12 ? 900_000 : 3_000_000, 9);
         const string path = "/recovery/Deep Dir/golden.rsim";
         string image = Path.Combine(_directory, "ours.img");
-        FatStickLayout layout = FatFormatter.Plan(content.Length, new FatFormatOptions { Type = type, PartitionTable = table, Path = path, VolumeLabel = "GOLDEN" });
-        using (FileBlockDevice stick = FileBlockDevice.Create(image, layout.StickSectors))
+        if (viaCli)
         {
+            string golden = Path.Combine(_directory, "golden.tar");
+            await File.WriteAllBytesAsync(golden, content);
+            var output = new StringWriter();
+            var error = new StringWriter();
+            int exit = await RecoverySimCli.RunAsync(
+                ["usb", "create", image, "--image", golden, "--fat", $"{FatBootSector.EntryBits(type)}", "--partition-table", table.ToString().ToLowerInvariant(), "--path", path, "--label", "GOLDEN"],
+                new CliContext(output, error));
+            Assert.True(exit == 0, $"usb create: exit {exit}; {output}{error}");
+        }
+        else
+        {
+            FatStickLayout layout = FatFormatter.Plan(content.Length, new FatFormatOptions { Type = type, PartitionTable = table, Path = path, VolumeLabel = "GOLDEN" });
+            using FileBlockDevice stick = FileBlockDevice.Create(image, layout.StickSectors);
             FatFormatter.Write(stick, layout, new MemoryStream(content));
+        }
+
+        long first;
+        FatBootSector boot;
+        using (FileBlockDevice stick = FileBlockDevice.Open(image, writable: false))
+        using (FatVolume ours = FatVolume.Mount(stick))
+        {
+            (first, boot) = (ours.FirstSector, ours.BootSector);
+            Assert.Equal(type, ours.Type);
         }
 
         // fsck.vfat checks a volume from its first byte: give it the partition alone.
         string volume = image;
-        if (layout.VolumeFirstSector != 0)
+        if (first != 0)
         {
             volume = Path.Combine(_directory, "partition.img");
             using var source = new FileStream(image, FileMode.Open, FileAccess.Read);
             using var partition = new FileStream(volume, FileMode.CreateNew);
-            source.Position = layout.VolumeFirstSector * 512;
+            source.Position = first * 512;
             await source.CopyToAsync(partition);
-            partition.SetLength(layout.BootSector.TotalSectors * 512);
+            partition.SetLength(boot.TotalSectors * 512);
         }
 
         PeerResult fsck = await RunOkAsync(_fsck, ["-n", "-v", volume]);
-        Assert.Contains($"{layout.UsedClusters}/{layout.BootSector.ClusterCount} clusters", fsck.StandardOutput);
+        Assert.Contains($"/{boot.ClusterCount} clusters", fsck.StandardOutput);
         Assert.Contains($"2 FATs, {FatBootSector.EntryBits(type)} bit entries", fsck.StandardOutput);
 
-        string target = $"{image}@@{layout.VolumeFirstSector * 512}";
+        string target = $"{image}@@{first * 512}";
         PeerResult listing = await RunOkAsync(_mdir, ["-i", target, "::/recovery/Deep Dir"]);
         Assert.Contains("golden.rsim", listing.StandardOutput);
         Assert.Contains("Volume in drive : is GOLDEN", listing.StandardOutput);
