@@ -58,9 +58,26 @@ public sealed class TftpClient
     }
 
     /// <summary>Runs a transfer over <paramref name="channel"/>, whose peer is the server's listening endpoint.</summary>
-    internal async Task<TftpTransferResult> RunAsync(ITftpChannel channel, TftpOperation operation, string fileName, Stream stream, IProgress<TftpProgress>? progress, CancellationToken cancel, bool synchronousIo = false)
+    internal Task<TftpTransferResult> RunAsync(ITftpChannel channel, TftpOperation operation, string fileName, Stream stream, IProgress<TftpProgress>? progress, CancellationToken cancel, bool synchronousIo = false) =>
+        RunAsync(channel, operation, fileName, stream, BuildOptions(operation, stream), progress, cancel, synchronousIo);
+
+    /// <summary>
+    /// Reads <paramref name="fileName"/> into <paramref name="destination"/> over a caller-given
+    /// channel whose peer is the server's listening endpoint (an in-memory, seeded link in a
+    /// campaign; a relay). The channel stays the caller's. No second request is made on it: a
+    /// server that refuses the options gets no plain retry here.
+    /// </summary>
+    public Task<TftpTransferResult> GetAsync(ITftpChannel channel, string fileName, Stream destination, IProgress<TftpProgress>? progress = null, CancellationToken cancel = default)
     {
-        List<TftpOption> requested = BuildOptions(operation, stream);
+        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentException.ThrowIfNullOrEmpty(fileName);
+        ArgumentNullException.ThrowIfNull(destination);
+        return RunAsync(channel, TftpOperation.Read, fileName, destination, progress, cancel);
+    }
+
+    private async Task<TftpTransferResult> RunAsync(ITftpChannel channel, TftpOperation operation, string fileName, Stream stream, List<TftpOption> requested,
+        IProgress<TftpProgress>? progress, CancellationToken cancel, bool synchronousIo)
+    {
         var request = new TftpRequestPacket(
             operation == TftpOperation.Read ? TftpOpcode.ReadRequest : TftpOpcode.WriteRequest,
             fileName,
@@ -118,8 +135,27 @@ public sealed class TftpClient
         // The transfer runs on a thread of its own with blocking socket calls (see SocketTftpChannel):
         // the caller's thread is free, and no packet waits for a thread-pool thread.
         IPAddress any = server.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-        using var channel = new SocketTftpChannel(SocketTftpChannel.CreateSocket(new IPEndPoint(any, 0), options.SocketBufferSize), server, locked: false, blocking: true, options.ReceiveSpin);
-        return await DedicatedThread.Run("tftp-client", () => RunAsync(channel, operation, fileName, stream, progress, cancel, synchronousIo: true)).ConfigureAwait(false);
+        List<TftpOption> requested = BuildOptions(operation, stream);
+        try
+        {
+            using var channel = new SocketTftpChannel(ClientSocket(any), server, locked: false, blocking: true, options.ReceiveSpin);
+            return await DedicatedThread.Run("tftp-client", () => RunAsync(channel, operation, fileName, stream, requested, progress, cancel, synchronousIo: true)).ConfigureAwait(false);
+        }
+        catch (TftpProtocolException e) when (e.FromPeer && e.ErrorCode == TftpErrorCode.OptionNegotiationFailed && requested.Count > 0 && options.FallBackWithoutOptions)
+        {
+            // RFC 2347 section 2: a server that refuses the options answers the request with
+            // ERROR 8 (no data has moved); ask again from a new port as a plain RFC 1350 client
+            // (512-byte blocks, lockstep, no tsize), as U-Boot does.
+            using var channel = new SocketTftpChannel(ClientSocket(any), server, locked: false, blocking: true, options.ReceiveSpin);
+            return await DedicatedThread.Run("tftp-client", () => RunAsync(channel, operation, fileName, stream, [], progress, cancel, synchronousIo: true)).ConfigureAwait(false);
+        }
+    }
+
+    private Socket ClientSocket(IPAddress any)
+    {
+        Socket socket = SocketTftpChannel.CreateSocket(new IPEndPoint(any, 0), options.SocketBufferSize);
+        SocketTftpChannel.ReportUnreachable(socket);
+        return socket;
     }
 
     private async Task<TftpNegotiatedOptions> ContinueAsync(ITftpChannel channel, TftpOperation operation, Stream stream, List<TftpOption> requested,
@@ -165,7 +201,10 @@ public sealed class TftpClient
             counters.TotalBytes = negotiated.TransferSize;
         }
 
-        var settings = new TransferSettings(negotiated.BlockSize, negotiated.WindowSize, options.Timeout, options.MaxRetries, options.MaxTransferSize, synchronousIo);
+        // RFC 2349: the size the server announced is a promise; more data than that is refused
+        // as it arrives, and a transfer that ends short of it is an error too.
+        long maxBytes = operation == TftpOperation.Read && negotiated.TransferSize is long announced ? Math.Min(announced, options.MaxTransferSize) : options.MaxTransferSize;
+        var settings = new TransferSettings(negotiated.BlockSize, negotiated.WindowSize, options.Timeout, options.MaxRetries, maxBytes, synchronousIo);
         if (operation == TftpOperation.Read)
         {
             NetasciiDecodingStream? text = options.Mode == TftpMode.Netascii ? new NetasciiDecodingStream(stream, leaveOpen: true) : null;
@@ -181,6 +220,11 @@ public sealed class TftpClient
                 }
 
                 await receiver.RunAsync(initial, firstData, cancel).ConfigureAwait(false);
+                if (negotiated.TransferSize is long promised && options.Mode == TftpMode.Octet && counters.Bytes != promised)
+                {
+                    throw new TftpProtocolException(TftpErrorCode.IllegalOperation, $"transfer ended after {counters.Bytes} bytes, the server announced tsize {promised}");
+                }
+
                 text?.Complete();
                 if (synchronousIo)
                 {

@@ -26,6 +26,12 @@ public sealed record TftpClientOptions
     /// <summary>Ask for tsize (RFC 2349): the server's file size on a read, ours on a write. Default true.</summary>
     public bool RequestTransferSize { get; init; } = true;
 
+    /// <summary>
+    /// When the server refuses the options with ERROR 8 (RFC 2347), ask again with none: a plain
+    /// RFC 1350 transfer in 512-byte blocks. On by default.
+    /// </summary>
+    public bool FallBackWithoutOptions { get; init; } = true;
+
     /// <summary>The transfer mode. Default octet.</summary>
     public TftpMode Mode { get; init; } = TftpMode.Octet;
 

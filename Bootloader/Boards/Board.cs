@@ -70,6 +70,13 @@ public sealed class Board : IDisposable
     /// <summary>The board directory, or null for a board over devices in memory.</summary>
     public string? Directory { get; }
 
+    /// <summary>
+    /// Opens another read-only handle on the same storage, for verifying a slot's partitions in
+    /// parallel (devices are single-caller); null when the board was made over caller-given
+    /// devices, which are never bypassed (a fault-injecting device sees every read).
+    /// </summary>
+    internal Func<IBlockDevice>? ParallelReader { get; private init; }
+
     /// <summary>The whole storage device.</summary>
     public IBlockDevice Disk { get; }
 
@@ -134,9 +141,11 @@ public sealed class Board : IDisposable
     /// <summary>
     /// Opens the board in <paramref name="directory"/>: reads and validates board.json, opens
     /// disk.img and rpmb.bin, reads the GPT and finds every partition of the profile. Throws
-    /// <see cref="BoardException"/> naming the first problem; nothing is written.
+    /// <see cref="BoardException"/> naming the first problem; nothing is written. With
+    /// <paramref name="parallelVerification"/>, a slot's partitions are verified concurrently,
+    /// each through its own read-only handle on disk.img.
     /// </summary>
-    public static Board Open(string directory, bool writable = true)
+    public static Board Open(string directory, bool writable = true, bool parallelVerification = true)
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (!System.IO.Directory.Exists(directory))
@@ -175,7 +184,11 @@ public sealed class Board : IDisposable
 
             disk = FileBlockDevice.Open(diskPath, SectorSize, writable);
             rpmb = FileBlockDevice.Open(rpmbPath, SectorSize, writable);
-            var board = FromDevices(config, disk, rpmb, directory, ownsDevices: true);
+            int sectorSize = disk.SectorSize;
+            var board = new Board(config, directory, disk, rpmb, ReadGpt(disk), ownsDevices: true)
+            {
+                ParallelReader = parallelVerification ? () => FileBlockDevice.Open(diskPath, sectorSize, writable: false) : null,
+            };
             disk = null;
             rpmb = null;
             return board;
@@ -197,17 +210,19 @@ public sealed class Board : IDisposable
         ArgumentNullException.ThrowIfNull(disk);
         ArgumentNullException.ThrowIfNull(rpmb);
         config.Validate();
-        GptReadResult gpt;
+        return new Board(config, directory, disk, rpmb, ReadGpt(disk), ownsDevices);
+    }
+
+    private static GptReadResult ReadGpt(IBlockDevice disk)
+    {
         try
         {
-            gpt = GptTable.Read(disk);
+            return GptTable.Read(disk);
         }
         catch (GptFormatException e)
         {
             throw new BoardException($"{DiskFile}: no valid GPT ({e.Message})", e);
         }
-
-        return new Board(config, directory, disk, rpmb, gpt, ownsDevices);
     }
 
     /// <summary>The disk size <see cref="Format"/> makes for <paramref name="sizes"/>: every partition on a 1 MiB boundary, plus room for both GPT copies.</summary>

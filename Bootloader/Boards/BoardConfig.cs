@@ -1,6 +1,9 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using RecoverySim.Bootloader.Control;
 using RecoverySim.Bootloader.Os;
+using RecoverySim.Tftp;
+using RecoverySim.Tftp.Packets;
 
 namespace RecoverySim.Bootloader.Boards;
 
@@ -135,31 +138,38 @@ public sealed record BoardConfig
             writer.WriteEndArray();
             writer.WriteStartObject("recovery");
             writer.WriteStartArray("order");
-            foreach (string source in Recovery.Order)
+            foreach (RecoverySource source in Recovery.Order)
             {
-                writer.WriteStringValue(source);
+                writer.WriteStringValue(SourceName(source));
             }
 
             writer.WriteEndArray();
-            if (Recovery.TftpServer is not null || Recovery.TftpFile is not null)
+            if (Recovery.Tftp is { } tftp)
             {
                 writer.WriteStartObject("tftp");
-                writer.WriteString("server", Recovery.TftpServer);
-                writer.WriteString("file", Recovery.TftpFile);
+                writer.WriteString("server", tftp.Server.ToString());
+                writer.WriteString("file", tftp.File);
+                writer.WriteNumber("attempts", tftp.Attempts);
+                writer.WriteNumber("timeout_ms", tftp.TimeoutMs);
+                writer.WriteNumber("blksize", tftp.BlockSize);
+                writer.WriteNumber("windowsize", tftp.WindowSize);
                 writer.WriteEndObject();
             }
 
-            if (Recovery.UsbPath is not null)
+            if (Recovery.Usb is { } usb)
             {
                 writer.WriteStartObject("usb");
-                writer.WriteString("path", Recovery.UsbPath);
+                writer.WriteString("path", usb.Path);
+                writer.WriteString("image_path", usb.ImagePath);
+                writer.WriteNumber("attempts", usb.Attempts);
                 writer.WriteEndObject();
             }
 
-            if (Recovery.FilePath is not null)
+            if (Recovery.File is { } file)
             {
                 writer.WriteStartObject("file");
-                writer.WriteString("path", Recovery.FilePath);
+                writer.WriteString("path", file.Path);
+                writer.WriteNumber("attempts", file.Attempts);
                 writer.WriteEndObject();
             }
 
@@ -299,6 +309,15 @@ public sealed record BoardConfig
         return new BoardConfig { BoardId = boardId, Profile = profile, TrustedKeys = keys, Recovery = recovery, Limits = limits, OsHealth = health };
     }
 
+    /// <summary>The name of a recovery source in board.json.</summary>
+    private static string SourceName(RecoverySource source) => source switch
+    {
+        RecoverySource.Tftp => "tftp",
+        RecoverySource.Usb => "usb",
+        RecoverySource.File => "file",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "not a recovery source"),
+    };
+
     private static RecoveryConfig ParseRecovery(JsonElement element)
     {
         if (element.ValueKind != JsonValueKind.Object)
@@ -306,45 +325,107 @@ public sealed record BoardConfig
             throw new BoardFieldException("recovery", $"expected an object, found {element.ValueKind}");
         }
 
-        var order = new List<string>();
+        RecoveryConfig defaults = RecoveryConfig.Default;
+        var order = new List<RecoverySource>();
         if (element.TryGetProperty("order", out JsonElement orderElement))
         {
-            if (orderElement.ValueKind != JsonValueKind.Array || orderElement.GetArrayLength() > RecoveryConfig.SourceNames.Count)
+            if (orderElement.ValueKind != JsonValueKind.Array || orderElement.GetArrayLength() > 3)
             {
-                throw new BoardFieldException("recovery.order", $"expected an array of at most {RecoveryConfig.SourceNames.Count} of tftp, usb, file");
+                throw new BoardFieldException("recovery.order", "expected an array of at most 3 of tftp, usb, file");
             }
 
             foreach (JsonElement item in orderElement.EnumerateArray())
             {
-                string? name = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
-                if (name is null || !RecoveryConfig.SourceNames.Contains(name) || order.Contains(name))
+                RecoverySource? source = (item.ValueKind == JsonValueKind.String ? item.GetString() : null) switch
+                {
+                    "tftp" => RecoverySource.Tftp,
+                    "usb" => RecoverySource.Usb,
+                    "file" => RecoverySource.File,
+                    _ => null,
+                };
+                if (source is not { } known || order.Contains(known))
                 {
                     throw new BoardFieldException("recovery.order", $"expected distinct names among tftp, usb, file, found '{item}'");
                 }
 
-                order.Add(name);
+                order.Add(known);
+            }
+        }
+        else
+        {
+            order.AddRange(defaults.Order);
+        }
+
+        TftpSourceConfig? tftpConfig = defaults.Tftp;
+        if (element.TryGetProperty("tftp", out JsonElement tftp) && tftp.ValueKind != JsonValueKind.Null)
+        {
+            string serverText = Nested("recovery.tftp", () => OptionalString(tftp, "server")) ?? defaults.Tftp!.Server.ToString();
+            TftpEndPoint server;
+            try
+            {
+                server = TftpEndPoint.Parse(serverText);
+            }
+            catch (TftpEndPointFormatException e)
+            {
+                throw new BoardFieldException("recovery.tftp.server", e.Message);
+            }
+
+            string fileName = Nested("recovery.tftp", () => OptionalString(tftp, "file")) ?? defaults.Tftp!.File;
+            if (!TftpSourceConfig.IsFileName(fileName))
+            {
+                throw new BoardFieldException("recovery.tftp.file", $"expected 1 to {TftpSourceConfig.MaxFileLength} characters without control characters, found '{fileName}'");
+            }
+
+            tftpConfig = new TftpSourceConfig(server, fileName)
+            {
+                Attempts = Nested("recovery.tftp", () => OptionalInt(tftp, "attempts", 1, RecoveryConfig.MaxAttempts)) ?? 3,
+                TimeoutMs = Nested("recovery.tftp", () => OptionalInt(tftp, "timeout_ms", TftpSourceConfig.MinTimeoutMs, TftpSourceConfig.MaxTimeoutMs)) ?? 1000,
+                BlockSize = Nested("recovery.tftp", () => OptionalInt(tftp, "blksize", TftpLimits.MinBlockSize, TftpLimits.MaxBlockSize)) ?? 1468,
+                WindowSize = Nested("recovery.tftp", () => OptionalInt(tftp, "windowsize", TftpLimits.MinWindowSize, TftpLimits.MaxWindowSize)) ?? 8,
+            };
+        }
+
+        UsbSourceConfig? usbConfig = defaults.Usb;
+        if (element.TryGetProperty("usb", out JsonElement usb) && usb.ValueKind != JsonValueKind.Null)
+        {
+            string imagePath = Nested("recovery.usb", () => OptionalString(usb, "image_path")) ?? defaults.Usb!.ImagePath;
+            if (!UsbSourceConfig.IsImagePath(imagePath))
+            {
+                throw new BoardFieldException("recovery.usb.image_path", $"expected an absolute path of 2 to {UsbSourceConfig.MaxImagePathLength} characters, found '{imagePath}'");
+            }
+
+            usbConfig = new UsbSourceConfig(Nested("recovery.usb", () => OptionalString(usb, "path")) ?? defaults.Usb!.Path)
+            {
+                ImagePath = imagePath,
+                Attempts = Nested("recovery.usb", () => OptionalInt(usb, "attempts", 1, RecoveryConfig.MaxAttempts)) ?? 1,
+            };
+        }
+
+        FileSourceConfig? fileConfig = null;
+        if (element.TryGetProperty("file", out JsonElement file) && file.ValueKind != JsonValueKind.Null)
+        {
+            string path = Nested("recovery.file", () => OptionalString(file, "path"))
+                ?? throw new BoardFieldException("recovery.file.path", "missing");
+            fileConfig = new FileSourceConfig(path)
+            {
+                Attempts = Nested("recovery.file", () => OptionalInt(file, "attempts", 1, RecoveryConfig.MaxAttempts)) ?? 1,
+            };
+        }
+
+        var recovery = new RecoveryConfig { Order = order, Tftp = tftpConfig, Usb = usbConfig, File = fileConfig };
+        for (int i = 0; i < order.Count; i++)
+        {
+            if (!recovery.IsConfigured(order[i]))
+            {
+                throw new BoardFieldException($"recovery.order[{i}]", $"'{SourceName(order[i])}' is listed but recovery.{SourceName(order[i])} is not configured");
             }
         }
 
-        string? server = null, file = null, usb = null, local = null;
-        if (element.TryGetProperty("tftp", out JsonElement tftp) && tftp.ValueKind != JsonValueKind.Null)
-        {
-            server = Nested("recovery.tftp", () => OptionalString(tftp, "server"));
-            file = Nested("recovery.tftp", () => OptionalString(tftp, "file"));
-        }
-
-        if (element.TryGetProperty("usb", out JsonElement usbElement) && usbElement.ValueKind != JsonValueKind.Null)
-        {
-            usb = Nested("recovery.usb", () => OptionalString(usbElement, "path"));
-        }
-
-        if (element.TryGetProperty("file", out JsonElement fileElement) && fileElement.ValueKind != JsonValueKind.Null)
-        {
-            local = Nested("recovery.file", () => OptionalString(fileElement, "path"));
-        }
-
-        return new RecoveryConfig(order, server, file, usb, local);
+        return recovery;
     }
+
+    private static int? OptionalInt(JsonElement parent, string name, int min, int max) =>
+        parent.TryGetProperty(name, out _) ? Int(parent, name, min, max) : null;
 
     private static void CheckBoardId(string? boardId)
     {

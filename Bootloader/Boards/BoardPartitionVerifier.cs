@@ -30,16 +30,18 @@ public sealed class BoardPartitionVerifier : IPartitionVerifier
         Verify(partition, _board.Partition(partition), minimumRollbackIndex);
 
     /// <summary>
-    /// Verifies a slot's partitions. A board opened from its directory checks them concurrently,
-    /// each through its own read-only handle on disk.img (devices are single-caller), so a boot
-    /// uses every core for hashing; events still come out in partition order, up to the first
-    /// failure. A board over caller-provided devices (memory, fault injection) checks them one
-    /// after the other, so injected faults stay deterministic.
+    /// Verifies a slot's partitions. A board opened from its directory with parallel verification
+    /// (<see cref="Board.Open"/>) checks them concurrently, each through its own read-only handle
+    /// on disk.img (devices are single-caller), so a boot uses every core for hashing; events still
+    /// come out in partition order, up to the first failure. A board over caller-provided devices
+    /// (memory, fault injection) checks them one after the other through those devices, so every
+    /// read goes through what the caller injected and faults stay deterministic.
     /// </summary>
     public IReadOnlyList<PartitionVerification> VerifyAll(IReadOnlyList<(string Partition, ulong MinimumRollbackIndex)> partitions)
     {
         ArgumentNullException.ThrowIfNull(partitions);
-        if (_board.Directory is null || partitions.Count < 2)
+        Func<IBlockDevice>? openReader = _board.ParallelReader;
+        if (openReader is null || partitions.Count < 2)
         {
             var sequential = new List<PartitionVerification>(partitions.Count);
             foreach ((string partition, ulong minimum) in partitions)
@@ -55,7 +57,6 @@ public sealed class BoardPartitionVerifier : IPartitionVerifier
             return sequential;
         }
 
-        string diskPath = Path.Combine(_board.Directory, Board.DiskFile);
         var results = new PartitionVerification[partitions.Count];
         try
         {
@@ -63,7 +64,7 @@ public sealed class BoardPartitionVerifier : IPartitionVerifier
             {
                 (string partition, ulong minimum) = partitions[i];
                 var entry = _board.PartitionEntry(partition);
-                using FileBlockDevice disk = FileBlockDevice.Open(diskPath, _board.Disk.SectorSize, writable: false);
+                using IBlockDevice disk = openReader();
                 results[i] = Verify(partition, new PartitionDevice(disk, entry.FirstLba, entry.SectorCount), minimum);
             });
         }

@@ -1,39 +1,32 @@
-using RecoverySim.BlockDevice;
+using RecoverySim.Bootloader.Install;
 using RecoverySim.GoldenImage.Bundle;
 using RecoverySim.GoldenImage.Partitions;
 
 namespace RecoverySim.Bootloader.Boards;
 
 /// <summary>
-/// Receives a golden image's partitions from <see cref="GoldenImageReader"/> and writes each into
-/// that kind's partition of every slot (the second pass of <see cref="FactoryFlash"/>). The header
-/// is held back: the header sector is zeroed first, the payload streams to the slots, and the
-/// header is written only after the reader confirmed every hash, then flushed (see
-/// <see cref="PartitionFlasher"/> for why that order is safe).
+/// Receives a golden image's partitions from <see cref="GoldenImageReader"/> and installs each into
+/// that kind's partition of every slot (the second pass of <see cref="FactoryFlash"/>) through the
+/// one <see cref="SlotInstaller"/>: the header is committed only after the reader confirmed every
+/// hash, and every slot is read back against the manifest's SHA-256.
 /// </summary>
 internal sealed class FactoryFlashSink(Board board) : GoldenImageSink
 {
-    private readonly Dictionary<string, SlotTeeStream> _open = [];
+    private readonly Dictionary<string, SlotWriteStream> _open = [];
 
     public override ValueTask<Stream?> OpenPartitionAsync(ManifestPartition partition, PartitionHeader header, CancellationToken cancel)
     {
-        IBlockDevice[] devices = FactoryFlash.TargetsOf(board, partition.Name).Select(board.Partition).ToArray();
-        foreach (IBlockDevice device in devices)
-        {
-            device.Write(0, new byte[PartitionHeader.Size]);
-        }
-
-        var tee = new SlotTeeStream(devices, partition.Size);
-        _open[partition.Name] = tee;
-        return ValueTask.FromResult<Stream?>(tee);
+        SlotTarget[] targets = FactoryFlash.TargetsOf(board, partition.Name).Select(name => new SlotTarget(name, board.Partition(name))).ToArray();
+        SlotWriteStream install = SlotInstaller.Begin(targets, partition.Size, new SlotInstallOptions { ExpectedImageSha256 = Convert.FromHexString(partition.Sha256) });
+        _open[partition.Name] = install;
+        return ValueTask.FromResult<Stream?>(install);
     }
 
     public override ValueTask OnPartitionVerifiedAsync(ManifestPartition partition, PartitionHeader header, Stream? destination, CancellationToken cancel)
     {
-        SlotTeeStream tee = _open[partition.Name];
-        tee.Commit(header.RawBytes.Span);
-        tee.Dispose();
+        using SlotWriteStream install = _open[partition.Name];
         _open.Remove(partition.Name);
+        install.Commit(header.RawBytes.Span);
         return ValueTask.CompletedTask;
     }
 }

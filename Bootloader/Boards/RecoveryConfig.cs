@@ -1,16 +1,99 @@
+using RecoverySim.Bootloader.Control;
+
 namespace RecoverySim.Bootloader.Boards;
 
-/// <summary>Where recovery mode fetches a golden image (board.json <c>recovery</c>).</summary>
-/// <param name="Order">Sources to try, in order: <c>tftp</c>, <c>usb</c>, <c>file</c>.</param>
-/// <param name="TftpServer">TFTP server as <c>HOST[:PORT]</c>, or null.</param>
-/// <param name="TftpFile">File name to ask the TFTP server for, or null.</param>
-/// <param name="UsbPath">Path of the USB stick image, or null.</param>
-/// <param name="FilePath">Path of a local golden image, or null.</param>
-public sealed record RecoveryConfig(IReadOnlyList<string> Order, string? TftpServer, string? TftpFile, string? UsbPath, string? FilePath)
+/// <summary>
+/// Where recovery mode fetches a golden image, and how hard it tries (board.json <c>recovery</c>,
+/// docs/FORMAT.md "board"): the sources in the order they are tried, and each source's settings.
+/// </summary>
+public sealed record RecoveryConfig
 {
-    /// <summary>The names a source may have in <see cref="Order"/>.</summary>
-    public static IReadOnlyList<string> SourceNames { get; } = ["tftp", "usb", "file"];
+    /// <summary>Most attempts one source may be given.</summary>
+    public const int MaxAttempts = 100;
 
-    /// <summary>No source configured: TFTP from 127.0.0.1:69, file <c>golden.tar</c>, then USB <c>usb.img</c> in the board directory.</summary>
-    public static RecoveryConfig Default => new(["tftp", "usb"], "127.0.0.1:69", "golden.tar", "usb.img", null);
+    /// <summary>Longest path of a stick image or local golden image (characters).</summary>
+    public const int MaxPathLength = 4096;
+
+    /// <summary>The sources, in order: distinct, never <see cref="RecoverySource.Any"/>. Default TFTP, then USB.</summary>
+    /// <exception cref="ArgumentException">On init: a duplicate or <see cref="RecoverySource.Any"/>.</exception>
+    public IReadOnlyList<RecoverySource> Order
+    {
+        get;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            RecoverySource[] order = [.. value];
+            for (int i = 0; i < order.Length; i++)
+            {
+                if (order[i] == RecoverySource.Any || !Enum.IsDefined(order[i]))
+                {
+                    throw new ArgumentException($"Order[{i}] is {order[i]}, expected Tftp, Usb or File", nameof(Order));
+                }
+
+                if (Array.IndexOf(order, order[i]) != i)
+                {
+                    throw new ArgumentException($"Order[{i}] is {order[i]}, which is already listed", nameof(Order));
+                }
+            }
+
+            field = order;
+        }
+    } = [RecoverySource.Tftp, RecoverySource.Usb];
+
+    /// <summary>The TFTP source; default <see cref="TftpSourceConfig.Default"/>.</summary>
+    public TftpSourceConfig? Tftp { get; init; } = TftpSourceConfig.Default;
+
+    /// <summary>The USB stick; default <see cref="UsbSourceConfig.Default"/>.</summary>
+    public UsbSourceConfig? Usb { get; init; } = UsbSourceConfig.Default;
+
+    /// <summary>A local golden image; default none.</summary>
+    public FileSourceConfig? File { get; init; }
+
+    /// <summary>TFTP from 127.0.0.1:69 (<c>golden.rsim</c>), then the USB stick <c>usb.img</c> in the board directory.</summary>
+    public static RecoveryConfig Default { get; } = new();
+
+    /// <summary>True when <paramref name="source"/> has its settings here.</summary>
+    public bool IsConfigured(RecoverySource source) => source switch
+    {
+        RecoverySource.Tftp => Tftp is not null,
+        RecoverySource.Usb => Usb is not null,
+        RecoverySource.File => File is not null,
+        _ => false,
+    };
+
+    /// <summary>Throws <see cref="ArgumentException"/> when a source in <see cref="Order"/> has no settings.</summary>
+    public void Validate()
+    {
+        for (int i = 0; i < Order.Count; i++)
+        {
+            if (!IsConfigured(Order[i]))
+            {
+                throw new ArgumentException($"Order[{i}] is {Order[i]}, which is not configured", nameof(Order));
+            }
+        }
+    }
+
+    /// <summary>Field-by-field equality, <see cref="Order"/> element by element.</summary>
+    public bool Equals(RecoveryConfig? other) =>
+        other is not null && Order.SequenceEqual(other.Order) && Equals(Tftp, other.Tftp) && Equals(Usb, other.Usb) && Equals(File, other.File);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Order.Count, Tftp, Usb, File);
+
+    /// <summary>Checks the count of attempts (1 to <see cref="MaxAttempts"/>) for an init accessor.</summary>
+    internal static int CheckAttempts(int value, string name)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, name);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxAttempts, name);
+        return value;
+    }
+
+    /// <summary>Checks a local path (1 to <see cref="MaxPathLength"/> characters, no NUL) for an init accessor.</summary>
+    internal static string CheckPath(string value, string name)
+    {
+        ArgumentNullException.ThrowIfNull(value, name);
+        return value.Length is 0 or > MaxPathLength || value.Contains('\0', StringComparison.Ordinal)
+            ? throw new ArgumentException($"{name} is {value.Length} characters or holds a NUL, expected 1 to {MaxPathLength} characters", name)
+            : value;
+    }
 }

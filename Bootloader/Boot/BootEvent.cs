@@ -37,8 +37,14 @@ public sealed record BootEvent(DateTimeOffset Time, BootEventKind Kind, string M
     /// <summary>The stored rollback index before a raise.</summary>
     public ulong? PreviousRollbackIndex { get; init; }
 
-    /// <summary>A count (boot counter, repaired copy index).</summary>
+    /// <summary>A count (boot counter, repaired copy index, attempt number).</summary>
     public long? Count { get; init; }
+
+    /// <summary>A golden-image source (<c>tftp 127.0.0.1:69/golden.rsim</c>, <c>usb usb.img:/recovery/golden.rsim</c>).</summary>
+    public string? Source { get; init; }
+
+    /// <summary>A byte count (fetched, written, durable).</summary>
+    public long? Bytes { get; init; }
 
     /// <summary>Writes the event as one JSON object.</summary>
     public void WriteJson(Utf8JsonWriter writer)
@@ -46,7 +52,7 @@ public sealed record BootEvent(DateTimeOffset Time, BootEventKind Kind, string M
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteStartObject();
         writer.WriteString("time", Time);
-        writer.WriteString("kind", BootEventKinds.Name(Kind));
+        writer.WriteString("kind", Kind.Name);
         writer.WriteString("message", Message);
         if (Slot is not null) writer.WriteString("slot", Slot);
         if (Partition is not null) writer.WriteString("partition", Partition);
@@ -58,6 +64,8 @@ public sealed record BootEvent(DateTimeOffset Time, BootEventKind Kind, string M
         if (RollbackIndex is not null) writer.WriteNumber("rollback_index", RollbackIndex.Value);
         if (PreviousRollbackIndex is not null) writer.WriteNumber("previous_rollback_index", PreviousRollbackIndex.Value);
         if (Count is not null) writer.WriteNumber("count", Count.Value);
+        if (Source is not null) writer.WriteString("source", Source);
+        if (Bytes is not null) writer.WriteNumber("bytes", Bytes.Value);
         writer.WriteEndObject();
     }
 }

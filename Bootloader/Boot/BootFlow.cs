@@ -50,11 +50,13 @@ public sealed class BootFlow : IBootControlHal
     /// <summary>
     /// Runs one power-on with the OS behaving as <paramref name="health"/>. Faults of the storage
     /// (<see cref="BlockDevice.PowerLossException"/>, <see cref="BlockDevice.MediumException"/>)
-    /// propagate: a power cut ends the power-on wherever it lands.
+    /// propagate: a power cut ends the power-on wherever it lands. Events go to
+    /// <paramref name="log"/> when given (the timeline that recovery mode and later power-ons
+    /// continue), else to a new log; the result lists every event of that log.
     /// </summary>
-    public BootResult PowerOn(OsHealth health)
+    public BootResult PowerOn(OsHealth health, BootLog? log = null)
     {
-        var log = new BootLog(new BootClock(_time));
+        log ??= new BootLog(new BootClock(_time));
         _log = log;
         _markedSuccessful = false;
         log.Add(BootEventKind.PowerOn, $"power on ({BoardLayout.ProfileName(_profile)} board)");

@@ -1,15 +1,22 @@
 namespace RecoverySim.Bootloader.Boot;
 
-/// <summary>The structured log of one power-on: events in order, each stamped with simulated time.</summary>
+/// <summary>
+/// The structured timeline of a power-on: events in order, each stamped with simulated time. One
+/// log is the event sink of everything that runs in the power-on (the bootloader, recovery mode,
+/// the reboot after it and the OS), so a scenario reads one timeline; an optional observer sees
+/// each event as it is added (a live display, a campaign's recorder).
+/// </summary>
 public sealed class BootLog
 {
     private readonly List<BootEvent> _events = [];
+    private readonly Action<BootEvent>? _observer;
 
-    /// <summary>Creates a log over <paramref name="clock"/>.</summary>
-    public BootLog(BootClock clock)
+    /// <summary>Creates a log over <paramref name="clock"/>; <paramref name="observer"/>, when given, sees each event as it is added.</summary>
+    public BootLog(BootClock clock, Action<BootEvent>? observer = null)
     {
         ArgumentNullException.ThrowIfNull(clock);
         Clock = clock;
+        _observer = observer;
     }
 
     /// <summary>The simulated clock the events are stamped with.</summary>
@@ -28,6 +35,7 @@ public sealed class BootLog
         }
 
         _events.Add(e);
+        _observer?.Invoke(e);
         return e;
     }
 }

@@ -35,6 +35,14 @@ public sealed record BootResult(BootOutcome Outcome, IReadOnlyList<BootEvent> Ev
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteStartObject();
+        WriteFields(writer);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes the fields of <see cref="WriteJson"/> into an object the caller opened (a larger result that embeds this one).</summary>
+    public void WriteFields(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
         writer.WriteString("outcome", BootOutcomeNames.Name(Outcome));
         writer.WriteString("slot", Slot);
         writer.WriteString("release", Release);
@@ -49,6 +57,5 @@ public sealed record BootResult(BootOutcome Outcome, IReadOnlyList<BootEvent> Ev
         }
 
         writer.WriteEndArray();
-        writer.WriteEndObject();
     }
 }

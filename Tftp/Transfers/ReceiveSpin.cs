@@ -42,6 +42,8 @@ internal sealed class ReceiveSpin
     private const int MsgTrunc = 0x20;    // Linux: return the datagram's real length
     private const int MsgDontWait = 0x40; // Linux: never block
     private const int EAgain = 11;
+
+    private const int EConnRefused = 111;
     private const int EIntr = 4;
     private static volatile bool unavailable;
     private readonly long limit;
@@ -109,6 +111,13 @@ internal sealed class ReceiveSpin
                 }
 
                 int errno = Marshal.GetLastPInvokeError();
+                if (errno == EConnRefused)
+                {
+                    // An ICMP port unreachable for an earlier send. recvfrom has consumed the socket
+                    // error, so the blocking receive would never see it: report it as that receive would.
+                    throw new SocketException((int)SocketError.ConnectionRefused);
+                }
+
                 if (errno is not (EAgain or EIntr))
                 {
                     return false; // the blocking receive reports it

@@ -27,6 +27,7 @@ internal sealed class SocketTftpChannel : ITftpChannel
     private readonly bool blocking;
     private readonly ReceiveSpin spin;
     private SocketAddress peer;
+    private readonly IPEndPoint requestPeer;
     private bool locked;
 
     /// <param name="socket">A bound UDP socket, owned by the channel from now on.</param>
@@ -39,6 +40,7 @@ internal sealed class SocketTftpChannel : ITftpChannel
         this.socket = socket;
         this.blocking = blocking;
         this.peer = peer.Serialize();
+        requestPeer = peer;
         this.locked = locked;
         spin = new ReceiveSpin(blocking ? receiveSpin : TimeSpan.Zero);
         if (blocking)
@@ -77,6 +79,32 @@ internal sealed class SocketTftpChannel : ITftpChannel
         }
     }
 
+    /// <summary>
+    /// Asks the kernel to report ICMP errors (port unreachable) on this unconnected socket
+    /// (Linux IP_RECVERR, ip(7); IPV6_RECVERR for IPv6), so a client learns at once that nothing
+    /// listens where its request went. A no-op elsewhere, and where the option is refused.
+    /// </summary>
+    public static void ReportUnreachable(Socket socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        try
+        {
+            bool v6 = socket.AddressFamily == AddressFamily.InterNetworkV6;
+            socket.SetRawSocketOption(v6 ? IpProtoIpv6 : IpProtoIp, v6 ? Ipv6RecvErr : IpRecvErr, BitConverter.GetBytes(1));
+        }
+        catch (SocketException)
+        {
+            // Without it the request simply times out, as on other systems.
+        }
+    }
+
+    private const int IpProtoIp = 0, IpRecvErr = 11, IpProtoIpv6 = 41, Ipv6RecvErr = 25;
+
     public ValueTask SendAsync(ReadOnlyMemory<byte> packet, CancellationToken cancel)
     {
         if (blocking)
@@ -94,9 +122,16 @@ internal sealed class SocketTftpChannel : ITftpChannel
     private TftpReceiveResult ReceiveBlocking(Span<byte> buffer, CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
-        if (spin.TryReceive(socket, buffer, received, out int polled))
+        try
         {
-            return new TftpReceiveResult(polled, Classify());
+            if (spin.TryReceive(socket, buffer, received, out int polled))
+            {
+                return new TftpReceiveResult(polled, Classify());
+            }
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused)
+        {
+            Refused();
         }
 
         while (true)
@@ -115,6 +150,24 @@ internal sealed class SocketTftpChannel : ITftpChannel
             {
                 continue;
             }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused)
+            {
+                Refused();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Linux reports an ICMP port unreachable to an unconnected UDP socket too (udp(7)). Before the
+    /// peer is known, the only datagrams sent went to the server's request port: nothing listens
+    /// there, and waiting out every retransmission would only hide that. After that it is stale
+    /// (an answer to a datagram for a transfer port already closed) and ignored.
+    /// </summary>
+    private void Refused()
+    {
+        if (!locked)
+        {
+            throw new TftpUnreachableException($"no TFTP server at {requestPeer}: the port is unreachable (ICMP)");
         }
     }
 
@@ -138,6 +191,11 @@ internal sealed class SocketTftpChannel : ITftpChannel
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset)
             {
                 // An ICMP port unreachable for an earlier send (Windows): not a datagram, keep waiting.
+                continue;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused)
+            {
+                Refused();
                 continue;
             }
 

@@ -1,7 +1,9 @@
 using System.Text;
 using RecoverySim.Bootloader.Boards;
+using RecoverySim.Bootloader.Control;
 using RecoverySim.Bootloader.Os;
 using RecoverySim.Bootloader.Tests.Boards;
+using RecoverySim.Tftp;
 
 namespace RecoverySim.Bootloader.Tests.Boards;
 
@@ -18,14 +20,31 @@ public class BoardConfigTests
         from boots in Gen.Int[1, BootLimits.MaxBootLimit]
         from check in Gen.Int[0, 600]
         from health in GenHealth
-        from order in Gen.Shuffle(new[] { "tftp", "usb", "file" }).Select(a => a[..2])
+        from order in Gen.Shuffle(new[] { RecoverySource.Tftp, RecoverySource.Usb, RecoverySource.File }).Select(a => a[..2])
         from file in Gen.String.AlphaNumeric
+        from port in Gen.Int[1, 65535]
+        from attempts in Gen.Int[1, RecoveryConfig.MaxAttempts]
+        from timeout in Gen.Int[TftpSourceConfig.MinTimeoutMs, TftpSourceConfig.MaxTimeoutMs]
+        from blksize in Gen.Int[8, 65464]
+        from window in Gen.Int[1, 65535]
         select new BoardConfig
         {
             BoardId = id,
             Profile = single ? BoardProfile.Single : BoardProfile.Ab,
             TrustedKeys = [new TrustedKey(TestBoard.Key.KeyId.ToString(), TestBoard.Key.PublicKey.ToPem())],
-            Recovery = new RecoveryConfig(order, "10.0.0.1:69", file.Length == 0 ? null : file, "usb.img", null),
+            Recovery = new RecoveryConfig
+            {
+                Order = order,
+                Tftp = new TftpSourceConfig(new TftpEndPoint("10.0.0.1", port), file.Length == 0 ? "golden.rsim" : file)
+                {
+                    Attempts = attempts,
+                    TimeoutMs = timeout,
+                    BlockSize = blksize,
+                    WindowSize = window,
+                },
+                Usb = new UsbSourceConfig("usb.img") { ImagePath = "/r/" + (file.Length == 0 ? "g" : file), Attempts = attempts },
+                File = new FileSourceConfig("golden.rsim") { Attempts = attempts },
+            },
             Limits = new BootLimits(tries, boots, check),
             OsHealth = health,
         };
@@ -33,8 +52,7 @@ public class BoardConfigTests
     private static bool Same(BoardConfig a, BoardConfig b) =>
         a.BoardId == b.BoardId && a.Profile == b.Profile && a.Limits == b.Limits && a.OsHealth == b.OsHealth
         && a.TrustedKeys.SequenceEqual(b.TrustedKeys)
-        && a.Recovery.Order.SequenceEqual(b.Recovery.Order) && a.Recovery.TftpServer == b.Recovery.TftpServer
-        && a.Recovery.TftpFile == b.Recovery.TftpFile && a.Recovery.UsbPath == b.Recovery.UsbPath && a.Recovery.FilePath == b.Recovery.FilePath;
+        && a.Recovery == b.Recovery;
 
     [Fact]
     public void RoundTrips() => GenConfig.Sample(config => Same(config, BoardConfig.Parse(config.ToJsonBytes())), iter: 300);
@@ -141,4 +159,74 @@ public class BoardConfigTests
     [InlineData("crash-after=86401")]
     [InlineData("crash-after=1x")]
     public void BadOsHealthIsRejected(string text) => Assert.False(OsHealth.TryParse(text, out _));
+}
+
+public class RecoveryConfigTests
+{
+    private const string Head = "{\"format\":\"recoverysim-board\",\"version\":1,\"board_id\":\"b\",\"profile\":\"ab\",\"trusted_keys\":[{\"key_id\":\"KEYID\",\"public_key\":\"PEM\"}],";
+
+    private static string Board(string rest) =>
+        Head.Replace("KEYID", TestBoard.Key.KeyId.ToString(), StringComparison.Ordinal)
+            .Replace("PEM", System.Text.Json.JsonEncodedText.Encode(TestBoard.Key.PublicKey.ToPem()).ToString(), StringComparison.Ordinal) + rest + "}";
+
+    private static BoardConfig Parse(string rest) => BoardConfig.Parse(Encoding.UTF8.GetBytes(Board(rest)));
+
+    [Fact]
+    public void DefaultsApplyToEveryMissingField()
+    {
+        Assert.Equal(RecoveryConfig.Default, Parse("\"boot_limits\":{\"max_tries\":3,\"max_boots_before_recovery\":8,\"health_check_seconds\":5}").Recovery);
+        RecoveryConfig recovery = Parse("\"recovery\":{\"tftp\":{\"server\":\"10.0.0.2\"},\"usb\":{}}").Recovery;
+        Assert.Equal([RecoverySource.Tftp, RecoverySource.Usb], recovery.Order);
+        Assert.Equal(new TftpSourceConfig(new TftpEndPoint("10.0.0.2", 69), "golden.rsim"), recovery.Tftp);
+        Assert.Equal(3, recovery.Tftp!.Attempts);
+        Assert.Equal(1000, recovery.Tftp.TimeoutMs);
+        Assert.Equal(1468, recovery.Tftp.BlockSize);
+        Assert.Equal(8, recovery.Tftp.WindowSize);
+        Assert.Equal(UsbSourceConfig.Default, recovery.Usb);
+        Assert.Equal("/recovery/golden.rsim", recovery.Usb!.ImagePath);
+        Assert.Null(recovery.File);
+    }
+
+    [Fact]
+    public void EveryFieldIsRead()
+    {
+        RecoveryConfig recovery = Parse("\"recovery\":{\"order\":[\"file\",\"tftp\"],\"tftp\":{\"server\":\"[::1]:6969\",\"file\":\"g\",\"attempts\":5,\"timeout_ms\":250,\"blksize\":512,\"windowsize\":4},"
+            + "\"usb\":{\"path\":\"/dev/sdb\",\"image_path\":\"/g.rsim\",\"attempts\":2},\"file\":{\"path\":\"local.rsim\",\"attempts\":7}}").Recovery;
+        Assert.Equal([RecoverySource.File, RecoverySource.Tftp], recovery.Order);
+        Assert.Equal(new TftpSourceConfig(new TftpEndPoint("::1", 6969), "g") { Attempts = 5, TimeoutMs = 250, BlockSize = 512, WindowSize = 4 }, recovery.Tftp);
+        Assert.Equal(new UsbSourceConfig("/dev/sdb") { ImagePath = "/g.rsim", Attempts = 2 }, recovery.Usb);
+        Assert.Equal(new FileSourceConfig("local.rsim") { Attempts = 7 }, recovery.File);
+    }
+
+    // F4: a TFTP server with port 99999 was accepted from board.json.
+    [Theory]
+    [InlineData("{\"tftp\":{\"server\":\"::::99999\"}}", "recovery.tftp.server")]
+    [InlineData("{\"tftp\":{\"server\":\"127.0.0.1:99999\"}}", "recovery.tftp.server")]
+    [InlineData("{\"tftp\":{\"attempts\":0}}", "recovery.tftp.attempts")]
+    [InlineData("{\"tftp\":{\"timeout_ms\":60001}}", "recovery.tftp.timeout_ms")]
+    [InlineData("{\"tftp\":{\"blksize\":7}}", "recovery.tftp.blksize")]
+    [InlineData("{\"tftp\":{\"windowsize\":65536}}", "recovery.tftp.windowsize")]
+    [InlineData("{\"usb\":{\"image_path\":\"golden.rsim\"}}", "recovery.usb.image_path")]
+    [InlineData("{\"order\":[\"file\"]}", "recovery.order[0]")]
+    [InlineData("{\"order\":[\"tftp\",\"tftp\"]}", "recovery.order")]
+    [InlineData("{\"order\":[\"any\"]}", "recovery.order")]
+    public void BadRecoveryFieldsAreNamed(string recovery, string field)
+    {
+        BoardException e = Assert.Throws<BoardException>(() => Parse("\"recovery\":" + recovery));
+        Assert.Contains(field, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void TheRecordsRefuseOutOfRangeValues()
+    {
+        Assert.Throws<ArgumentException>(() => new RecoveryConfig { Order = [RecoverySource.Any] });
+        Assert.Throws<ArgumentException>(() => new RecoveryConfig { Order = [RecoverySource.Usb, RecoverySource.Usb] });
+        Assert.Throws<ArgumentException>(() => new RecoveryConfig { Order = [RecoverySource.File] }.Validate());
+        Assert.ThrowsAny<ArgumentException>(() => TftpSourceConfig.Default with { Attempts = 101 });
+        Assert.ThrowsAny<ArgumentException>(() => TftpSourceConfig.Default with { BlockSize = 65465 });
+        Assert.ThrowsAny<ArgumentException>(() => TftpSourceConfig.Default with { File = "" });
+        Assert.ThrowsAny<ArgumentException>(() => new UsbSourceConfig(""));
+        Assert.ThrowsAny<ArgumentException>(() => new FileSourceConfig("x") { Attempts = 0 });
+    }
 }

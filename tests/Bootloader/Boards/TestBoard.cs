@@ -56,7 +56,7 @@ internal sealed class TestBoard : IDisposable
     public static byte[] Image(string kind, string release, ulong rollbackIndex, string? version = null, SigningKey? key = null, string boardId = BoardId, int payloadBytes = 6000)
     {
         byte[] payload = new byte[payloadBytes];
-        new Random(HashCode.Combine(kind, release)).NextBytes(payload);
+        new Random(BitConverter.ToInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(kind + "\0" + release)))).NextBytes(payload);
         var output = new MemoryStream();
         PartitionImageWriter.Write(new MemoryStream(payload), new PartitionRelease(kind, release, version ?? "v-" + release, rollbackIndex, boardId), key ?? Key, output);
         return output.ToArray();

@@ -257,6 +257,34 @@ public class BoardCommandTests(BoardCliFixture fixture) : IClassFixture<BoardCli
         Assert.False(Directory.Exists(fresh));
     }
 
+    // F4: board create --tftp 127.0.0.1:99999/g was accepted.
+    [Theory]
+    [InlineData("127.0.0.1:99999/g", "--tftp: '127.0.0.1:99999': port '99999': expected 1 to 65535")]
+    [InlineData("::::99999/g", "--tftp: '::::99999'")]
+    [InlineData("127.0.0.1:69/", "--tftp: expected HOST[:PORT]/FILE")]
+    public void CreateRefusesABadTftpSourceNamingTheFlag(string source, string message)
+    {
+        string fresh = Path.Combine(fixture.Root, "fresh-" + Guid.NewGuid().ToString("N")[..6]);
+        var result = Run("board", "create", fresh, "--board", "x", "--pubkey", fixture.PublicKey, "--tftp", source);
+        AssertOneLineError(result, message);
+        Assert.Equal(2, result.Exit);
+        Assert.False(Directory.Exists(fresh));
+    }
+
+    [Fact]
+    public void CreateWritesTheRecoverySourcesGiven()
+    {
+        string fresh = Path.Combine(fixture.Root, "fresh-" + Guid.NewGuid().ToString("N")[..6]);
+        var result = Run("board", "create", fresh, "--board", "x", "--pubkey", fixture.PublicKey, "--tftp", "[::1]:6969/g.rsim", "--usb", "stick.img", "--file", "local.rsim");
+        Assert.Equal(0, result.Exit);
+        JsonElement recovery = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(fresh, "board.json"))).RootElement.GetProperty("recovery");
+        Assert.Equal(["tftp", "usb", "file"], recovery.GetProperty("order").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("[::1]:6969", recovery.GetProperty("tftp").GetProperty("server").GetString());
+        Assert.Equal("g.rsim", recovery.GetProperty("tftp").GetProperty("file").GetString());
+        Assert.Equal("stick.img", recovery.GetProperty("usb").GetProperty("path").GetString());
+        Assert.Equal("local.rsim", recovery.GetProperty("file").GetProperty("path").GetString());
+    }
+
     [Fact]
     public void CorruptNeedsExactlyOneModeAndAKnownPartition()
     {

@@ -9,7 +9,8 @@ namespace RecoverySim.Interop.Tests.Tftp;
 /// must fall back to lockstep), atftpd 0.8 (windowsize) and dnsmasq (TFTP only, port 69).
 /// Every download is compared bit for bit (SHA-256) with the served file.
 /// </summary>
-public class OurClientWithPeerServersTests(PeerServersFixture peers) : IClassFixture<PeerServersFixture>
+[Collection(PeerServersCollection.Name)]
+public class OurClientWithPeerServersTests(PeerServersFixture peers)
 {
     private static readonly TimeSpan TransferTimeout = TimeSpan.FromSeconds(90);
 

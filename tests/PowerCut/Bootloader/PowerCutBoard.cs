@@ -52,7 +52,7 @@ public sealed class PowerCutBoard
         foreach (string kind in BoardLayout.SlotPartitionKinds)
         {
             byte[] payload = new byte[3000];
-            new Random(HashCode.Combine(kind, release)).NextBytes(payload);
+            new Random(BitConverter.ToInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(kind + "\0" + release)))).NextBytes(payload);
             var image = new MemoryStream();
             PartitionImageWriter.Write(new MemoryStream(payload), new PartitionRelease(kind, release, "v" + release, rollbackIndex, BoardId), Key, image);
             image.Position = 0;

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using RecoverySim.Bootloader.Boards;
+using RecoverySim.Bootloader.Control;
 using RecoverySim.Bootloader.Os;
 using RecoverySim.GoldenImage.Bundle;
 using RecoverySim.GoldenImage.Keys;
+using RecoverySim.Tftp;
 
 namespace RecoverySim.Cli.Commands;
 
@@ -35,10 +37,11 @@ public static class BoardCommands
         var maxBoots = new Option<int>("--max-boots") { Description = "Power-ons without success before recovery (U-Boot bootlimit).", DefaultValueFactory = _ => BootLimits.Default.MaxBootsBeforeRecovery };
         var healthCheck = new Option<int>("--health-check-seconds") { Description = "Simulated seconds the OS health check takes.", DefaultValueFactory = _ => BootLimits.Default.HealthCheckSeconds };
         var osHealth = new Option<string>("--os-health") { Description = "Default OS behaviour: healthy, hang or crash-after=N.", DefaultValueFactory = _ => "healthy" };
-        var tftp = new Option<string?>("--tftp") { Description = "Recovery TFTP source as HOST[:PORT]/FILE (default 127.0.0.1:69/golden.tar)." };
+        var tftp = new Option<string?>("--tftp") { Description = "Recovery TFTP source as HOST[:PORT]/FILE (default 127.0.0.1:69/golden.rsim)." };
         var usb = new Option<string?>("--usb") { Description = "Recovery USB stick image path (default usb.img in the board directory)." };
+        var file = new Option<string?>("--file") { Description = "Recovery from a local golden image too, tried after TFTP and USB (relative to the board directory)." };
         command.Arguments.Add(dir);
-        foreach (Option option in new Option[] { profile, boardId, pubkey, sizes, maxTries, maxBoots, healthCheck, osHealth, tftp, usb })
+        foreach (Option option in new Option[] { profile, boardId, pubkey, sizes, maxTries, maxBoots, healthCheck, osHealth, tftp, usb, file })
         {
             command.Options.Add(option);
         }
@@ -72,12 +75,28 @@ public static class BoardCommands
                     throw new CommandFailedException($"--tftp: expected HOST[:PORT]/FILE, found '{source}'", ExitCodes.Usage);
                 }
 
-                recovery = recovery with { TftpServer = source[..slash], TftpFile = source[(slash + 1)..] };
+                TftpEndPoint server = TftpEndPointArgument.Parse(source[..slash], "--tftp");
+                string remote = source[(slash + 1)..];
+                if (!TftpSourceConfig.IsFileName(remote))
+                {
+                    throw new CommandFailedException($"--tftp: file '{remote}': expected 1 to {TftpSourceConfig.MaxFileLength} characters without control characters", ExitCodes.Usage);
+                }
+
+                recovery = recovery with { Tftp = new TftpSourceConfig(server, remote) };
             }
 
             if (parse.GetValue(usb) is string stick)
             {
-                recovery = recovery with { UsbPath = stick };
+                recovery = recovery with { Usb = new UsbSourceConfig(CheckPath(stick, "--usb")) };
+            }
+
+            if (parse.GetValue(file) is string local)
+            {
+                recovery = recovery with
+                {
+                    File = new FileSourceConfig(CheckPath(local, "--file")),
+                    Order = [.. recovery.Order, RecoverySource.File],
+                };
             }
 
             var config = new BoardConfig
@@ -96,6 +115,11 @@ public static class BoardCommands
         });
         return command;
     }
+
+    private static string CheckPath(string path, string flag) =>
+        path.Length is 0 or > RecoveryConfig.MaxPathLength || path.Contains('\0', StringComparison.Ordinal)
+            ? throw new CommandFailedException($"{flag}: expected a path of 1 to {RecoveryConfig.MaxPathLength} characters", ExitCodes.Usage)
+            : path;
 
     private static Command CreateFlash(CliContext context)
     {

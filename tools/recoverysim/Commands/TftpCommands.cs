@@ -58,7 +58,7 @@ public static class TftpCommands
 
         CliAction.Set(command, context, async (parse, cancel) =>
         {
-            IPEndPoint server = TftpEndPointParser.Parse(parse.GetValue(host)!);
+            IPEndPoint server = TftpEndPointArgument.Resolve(TftpEndPointArgument.Parse(parse.GetValue(host)!, "HOST[:PORT]"));
             string remote = parse.GetValue(file)!;
             string path = parse.GetValue(local)!;
             var options = new TftpClientOptions

@@ -1,0 +1,696 @@
+using System.Security.Cryptography;
+using RecoverySim.BlockDevice;
+using RecoverySim.Bootloader.Boards;
+using RecoverySim.Bootloader.Boot;
+using RecoverySim.Bootloader.Control;
+using RecoverySim.Bootloader.Install;
+using RecoverySim.Bootloader.Rpmb;
+using RecoverySim.GoldenImage;
+using RecoverySim.GoldenImage.Bundle;
+using RecoverySim.GoldenImage.Partitions;
+using RecoverySim.Recovery.Journal;
+using RecoverySim.Recovery.Sources;
+using RecoverySim.Tftp;
+
+namespace RecoverySim.Recovery;
+
+/// <summary>
+/// Recovery mode (DESIGN.md "Recovery mode"): fetches a signed golden image from the first source
+/// that delivers one, verifies its manifest before writing a byte, installs it partition by
+/// partition into one slot through the <see cref="SlotInstaller"/> (journaled in <c>misc</c>),
+/// verifies that slot, copies it into the other slot on an A/B board, and only then clears the
+/// recovery request. docs/FORMAT.md "Recovery journal" gives the order of every write and why a
+/// power cut between any two of them is safe: the next power-on resumes (or restarts) and never
+/// boots a half-written slot. <c>userdata</c> and the RPMB are never written.
+/// </summary>
+public sealed class RecoveryMode
+{
+    private readonly Board _board;
+    private readonly IReadOnlyList<GoldenImageSource> _sources;
+    private readonly RecoveryOptions _options;
+    private readonly BootLog _log;
+    private readonly TimeProvider _time;
+    private readonly long _startedAt;
+    private readonly TimeSpan _clockAtStart;
+    private readonly RecoveryJournal _journal;
+    private readonly HashSet<Slot> _badTargets = [];
+    private readonly List<SourceFailure> _failures = [];
+    private long _fetched;
+    private long _written;
+    private bool _resumed;
+
+    /// <summary>
+    /// Recovery mode of <paramref name="board"/> with <paramref name="sources"/> in the order to try
+    /// them; events go to <paramref name="log"/>, whose simulated clock moves on by the time
+    /// recovery takes on <paramref name="time"/> (fetching and writing take real time).
+    /// </summary>
+    public RecoveryMode(Board board, IReadOnlyList<GoldenImageSource> sources, BootLog log, TimeProvider time, RecoveryOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
+        _startedAt = time.GetTimestamp();
+        _clockAtStart = log.Clock.Elapsed;
+        _board = board;
+        _sources = sources;
+        _log = log;
+        _options = options ?? new RecoveryOptions();
+        _journal = new RecoveryJournal(board.Partition(BoardLayout.Misc));
+    }
+
+    private IReadOnlyList<Slot> Slots => BoardLayout.Slots(_board.Config.Profile);
+
+    /// <summary>
+    /// Runs recovery mode once. Completes the board (both slots on an A/B board) or, when every
+    /// source fails, leaves it as it was apart from what a resumable recovery had already written
+    /// (the request stays set, nothing bootable is erased). Storage faults (a power cut) propagate.
+    /// </summary>
+    public async Task<RecoveryResult> RunAsync(CancellationToken cancel = default)
+    {
+        RecoveryJournalRecord journal = _journal.Read();
+        BootControlBlock control = CurrentControl();
+        Log(RecoveryEventKinds.Started, journal.InProgress
+            ? $"recovery mode: the journal shows an interrupted recovery of release {journal.ReleaseId} ({Kebab(journal.Phase)} slot {SlotNames.Name(journal.Phase == RecoveryPhase.Copying ? SlotNames.Other(journal.InstallSlot) : journal.InstallSlot)}, partition {journal.PartitionIndex}, {journal.DurableBytes} bytes durable)"
+            : "recovery mode: no recovery in progress; fetching a golden image",
+            e => e with { Release = journal.InProgress ? journal.ReleaseId : null, Bytes = journal.InProgress ? journal.DurableBytes : null });
+
+        if (journal.Phase == RecoveryPhase.Copying)
+        {
+            // The install slot was verified before this phase was journaled; check it again (it is
+            // read-only since) and continue locally, with no source needed.
+            VerifiedSlot? installed = VerifySlot(journal.InstallSlot, journal.ReleaseId);
+            if (installed is not null)
+            {
+                _resumed = true;
+                Log(RecoveryEventKinds.Resumed, $"continuing the copy of slot {SlotNames.Name(journal.InstallSlot)} into slot {SlotNames.Name(SlotNames.Other(journal.InstallSlot))}",
+                    e => e with { Slot = SlotNames.Name(journal.InstallSlot), Release = journal.ReleaseId });
+                return Finish(await CopyAsync(journal, installed, cancel).ConfigureAwait(false), journal.ReleaseId, journal.Version, describe: $"slot {SlotNames.Name(journal.InstallSlot)}");
+            }
+
+            journal = _journal.Write(RecoveryJournalRecord.Idle);
+        }
+
+        RecoverySource narrowed = control.Recovery.Source;
+        IReadOnlyList<GoldenImageSource> sources = narrowed == RecoverySource.Any ? _sources : _sources.Where(s => s.Kind == narrowed).ToArray();
+        if (sources.Count == 0)
+        {
+            string why = _sources.Count == 0 ? "no source is configured" : $"the recovery request asks for source {Kebab(narrowed)}, which is not configured";
+            _failures.Add(new SourceFailure("(none)", 0, why));
+            Log(RecoveryEventKinds.SourceFailed, why, e => e with { Reason = "no-source" });
+        }
+
+        foreach (GoldenImageSource source in sources)
+        {
+            for (int attempt = 1; attempt <= Math.Max(1, source.Attempts); attempt++)
+            {
+                if (InstallCandidates(journal).Count == 0)
+                {
+                    break;
+                }
+
+                Log(RecoveryEventKinds.SourceTried, $"trying {source.Description} (attempt {attempt} of {Math.Max(1, source.Attempts)})",
+                    e => e with { Source = source.Description, Count = attempt });
+                var sink = new RecoverySink(this, source, journal);
+                try
+                {
+                    await FetchAsync(source, sink, cancel).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsSourceFailure(e))
+                {
+                    journal = sink.Journal;
+                    string reason = OneLine(e);
+                    if (e is SlotInstallException { TargetAtFault: true } bad && sink.InstallSlot is Slot slot)
+                    {
+                        // The board's own partition is bad (it read back wrong): never install there again in
+                        // this run; an A/B board installs into the other slot instead.
+                        _badTargets.Add(slot);
+                        control = MarkUnbootable(CurrentControl(), slot, UnbootableReason.Unreadable);
+                        Log(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(slot)} cannot be written: {bad.Message}",
+                            ev => ev with { Slot = SlotNames.Name(slot), Partition = bad.Target, Reason = "unreadable" });
+                        journal = _journal.Write(RecoveryJournalRecord.Idle);
+                        attempt--;
+                    }
+
+                    _failures.Add(new SourceFailure(source.Description, attempt, reason));
+                    Log(RecoveryEventKinds.SourceFailed, $"{source.Description}: {reason}", ev => ev with { Source = source.Description, Count = attempt, Reason = FailureKind(e) });
+                    continue;
+                }
+
+                journal = sink.Journal;
+                VerifiedSlot? verified = VerifySlot(sink.InstallSlot!.Value, sink.Manifest!.ReleaseId);
+                if (verified is null)
+                {
+                    // A partition skipped as already installed no longer verifies: install all of it again.
+                    journal = _journal.Write(RecoveryJournalRecord.Idle);
+                    _failures.Add(new SourceFailure(source.Description, attempt, $"slot {SlotNames.Name(sink.InstallSlot.Value)} does not verify after the install"));
+                    continue;
+                }
+
+                journal = _journal.Write(journal with { Phase = RecoveryPhase.Copying, PartitionIndex = 0, DurableBytes = 0 });
+                return Finish(await CopyAsync(journal, verified, cancel).ConfigureAwait(false), sink.Manifest.ReleaseId, sink.Manifest.Version, source.Description);
+            }
+        }
+
+        return Fail();
+    }
+
+    private async Task FetchAsync(GoldenImageSource source, RecoverySink sink, CancellationToken cancel)
+    {
+        var options = new GoldenImageReadOptions(_board.TrustedKeys())
+        {
+            BoardId = _board.Config.BoardId,
+            MinimumRollbackIndex = MinimumRollbackIndex(),
+        };
+
+        GoldenImageManifest? checkedManifest = null;
+        if (source.CanReread)
+        {
+            // A file or a stick: the whole image verified first, nothing written.
+            var check = new CheckSink(this);
+            await ReadAsync(source, options, check, null, cancel).ConfigureAwait(false);
+            checkedManifest = check.Manifest;
+        }
+
+        var progress = _options.Progress is null ? null
+            : new InlineProgress<GoldenImageProgress>(p => _options.Progress.Report(new RecoveryProgress("install", sink.TargetName(p.Partition), p.BytesDone, p.BytesTotal)));
+        try
+        {
+            await ReadAsync(source, options, sink, progress, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            sink.Abort();
+        }
+
+        if (checkedManifest is not null && !checkedManifest.Equals(sink.Manifest))
+        {
+            throw new GoldenImageSourceException($"{source.Description}: the golden image changed between verification and writing");
+        }
+    }
+
+    private async Task ReadAsync(GoldenImageSource source, GoldenImageReadOptions options, GoldenImageSink sink, IProgress<GoldenImageProgress>? progress, CancellationToken cancel)
+    {
+        OpenedGoldenImage opened = await source.OpenAsync(MaxGoldenImageBytes(), cancel).ConfigureAwait(false);
+        try
+        {
+            await GoldenImageReader.ReadAsync(opened.Stream, options, sink, progress, cancel).ConfigureAwait(false);
+            await opened.CompleteAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _fetched += opened.BytesFetched;
+            await opened.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// What a golden image must be for this board beyond its signature and policy (checked by the
+    /// reader): boot, system and vendor present, nothing else, each fitting its partition in
+    /// <paramref name="slot"/>. Throws <see cref="ImagePolicyException"/> naming the partition.
+    /// </summary>
+    internal void CheckFits(GoldenImageManifest manifest, Slot slot)
+    {
+        foreach (string kind in BoardLayout.SlotPartitionKinds)
+        {
+            if (manifest.Find(kind) is null)
+            {
+                throw new ImagePolicyException($"golden image has no '{kind}' partition (a board needs boot, system and vendor)", GoldenImageManifest.ManifestMember, "partitions");
+            }
+        }
+
+        foreach (ManifestPartition partition in manifest.Partitions)
+        {
+            if (!BoardLayout.SlotPartitionKinds.Contains(partition.Name))
+            {
+                throw new ImagePolicyException($"golden image partition '{partition.Name}' is not a slot partition of this board (boot, system, vendor)", GoldenImageManifest.ManifestMember, "partitions");
+            }
+
+            string target = BoardLayout.PartitionName(_board.Config.Profile, partition.Name, slot);
+            long capacity = _board.Partition(target).SectorCount * _board.Partition(target).SectorSize;
+            if (partition.Size > capacity)
+            {
+                throw new ImagePolicyException($"golden image partition '{partition.Name}' is {partition.Size} bytes; partition '{target}' holds {capacity}", GoldenImageManifest.ManifestMember, "size");
+            }
+        }
+    }
+
+    /// <summary>The slots a fresh install may use, best first: unbootable ones before bootable ones, lower priority first, never one that failed in this run.</summary>
+    internal IReadOnlyList<Slot> InstallCandidates(RecoveryJournalRecord journal)
+    {
+        BootControlBlock control = CurrentControl();
+        return Slots.Where(s => !_badTargets.Contains(s))
+            .OrderBy(s => journal.Phase == RecoveryPhase.Installing && s == journal.InstallSlot ? 0 : 1)
+            .ThenBy(s => control[s].IsBootable ? 1 : 0)
+            .ThenBy(s => control[s].Priority)
+            .ThenBy(s => s)
+            .ToArray();
+    }
+
+    /// <summary>
+    /// Copies the verified install slot into the other slot of an A/B board (nothing to do on a
+    /// single board), partition by partition through the slot installer, journaled. Returns the
+    /// slots that hold the golden release at the end.
+    /// </summary>
+    private Task<IReadOnlyList<Slot>> CopyAsync(RecoveryJournalRecord journal, VerifiedSlot installed, CancellationToken cancel)
+    {
+        cancel.ThrowIfCancellationRequested();
+        Slot source = journal.InstallSlot;
+
+        // The install slot is verified: it becomes the active slot now (the request stays set, so a
+        // cut from here on comes back to recovery mode, which finishes the copy).
+        BootControlBlock control = CurrentControl();
+        BootControlBlock active = AbRules.SetActive(control, source, _board.Config.Limits.MaxTries);
+        if (active != control)
+        {
+            _board.Control.Write(active);
+        }
+
+        if (Slots.Count == 1 || _badTargets.Contains(SlotNames.Other(source)))
+        {
+            return Task.FromResult<IReadOnlyList<Slot>>([source]);
+        }
+
+        Slot target = SlotNames.Other(source);
+        control = CurrentControl();
+        if (control[target].IsBootable || control[target].Unbootable == UnbootableReason.None)
+        {
+            // Never a bootable slot under a half-written copy: unbootable before its first byte changes.
+            _board.Control.Write(AbRules.MarkUnbootable(control, target, UnbootableReason.Requested));
+        }
+
+        try
+        {
+            for (int i = journal.PartitionIndex; i < installed.Partitions.Count; i++)
+            {
+                (string kind, long length, byte[] sha256) = installed.Partitions[i];
+                string from = BoardLayout.PartitionName(_board.Config.Profile, kind, source);
+                string to = BoardLayout.PartitionName(_board.Config.Profile, kind, target);
+                long resume = i == journal.PartitionIndex ? journal.DurableBytes : 0;
+                Log(RecoveryEventKinds.PartitionInstalling, $"copying {from} into {to} ({length} bytes{(resume > 0 ? $", {resume} payload bytes already durable" : "")})",
+                    e => e with { Slot = SlotNames.Name(target), Partition = to, Bytes = resume });
+                var hook = new JournalHook(this, journal with { PartitionIndex = i }, installed.Partitions.Count);
+                using (var image = new BlockDeviceStream(_board.Partition(from), 0, length, writable: false))
+                using (SlotWriteStream install = SlotInstaller.Begin([new SlotTarget(to, _board.Partition(to))], length,
+                    new SlotInstallOptions { ResumePayloadBytes = resume, DurableInterval = _options.DurableInterval, ExpectedImageSha256 = sha256, Hook = hook }))
+                {
+                    CopyInto(image, install, length, to);
+                    install.Commit();
+                }
+
+                journal = hook.Journal;
+                _written += length - install_skipped(resume, length);
+                Log(RecoveryEventKinds.PartitionInstalled, $"{to} written and read back verified", e => e with { Slot = SlotNames.Name(target), Partition = to, Bytes = length });
+            }
+        }
+        catch (SlotInstallException e) when (e.TargetAtFault)
+        {
+            _badTargets.Add(target);
+            _board.Control.Write(MarkUnbootableBlock(CurrentControl(), target, UnbootableReason.Unreadable));
+            Log(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(target)} cannot be written: {e.Message}; the board keeps one good slot",
+                ev => ev with { Slot = SlotNames.Name(target), Partition = e.Target, Reason = "unreadable" });
+            return Task.FromResult<IReadOnlyList<Slot>>([source]);
+        }
+
+        if (VerifySlot(target, installed.Release) is null)
+        {
+            _board.Control.Write(MarkUnbootableBlock(CurrentControl(), target, UnbootableReason.Unreadable));
+            return Task.FromResult<IReadOnlyList<Slot>>([source]);
+        }
+
+        return Task.FromResult<IReadOnlyList<Slot>>([source, target]);
+
+        static long install_skipped(long resume, long length) => Math.Min(resume, length);
+    }
+
+    private void CopyInto(Stream image, SlotWriteStream install, long length, string partition)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(SlotInstallOptions.ChunkBytes);
+        try
+        {
+            long done = 0;
+            while (done < length)
+            {
+                int n;
+                try
+                {
+                    n = image.Read(buffer, 0, (int)Math.Min(buffer.Length, length - done));
+                }
+                catch (MediumException e)
+                {
+                    throw new SlotInstallException(partition, $"reading the install slot for {partition}: medium error at sector {e.Sector}");
+                }
+
+                if (n == 0)
+                {
+                    throw new SlotInstallException(partition, $"the install slot ended after {done} of {length} bytes");
+                }
+
+                install.Write(buffer.AsSpan(0, n));
+                done += n;
+                _options.Progress?.Report(new RecoveryProgress("copy", partition, done, length));
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The end of a recovery: the journal back to idle, then the boot control block's final state
+    /// in one write (every golden slot bootable with full tries, the install slot first, the
+    /// request cleared, the boot counter at 0).
+    /// </summary>
+    private RecoveryResult Finish(IReadOnlyList<Slot> golden, string release, string version, string describe)
+    {
+        _journal.Write(RecoveryJournalRecord.Idle);
+        BootControlBlock control = CurrentControl();
+        BootControlBlock final = control;
+        foreach (Slot slot in golden.Reverse())
+        {
+            final = AbRules.SetActive(final, slot, _board.Config.Limits.MaxTries);
+        }
+
+        final = AbRules.ClearRecovery(final) with { BootCount = 0 };
+        if (final != control)
+        {
+            _board.Control.Write(final);
+        }
+
+        string slots = string.Join(" and ", golden.Select(SlotNames.Name));
+        Log(RecoveryEventKinds.Completed, $"recovery completed from {describe}: slot{(golden.Count > 1 ? "s" : "")} {slots} hold release {release} ({version})",
+            e => e with { Release = release, Version = version, Source = describe, Slot = SlotNames.Name(golden[0]), Bytes = _fetched });
+        return new RecoveryResult
+        {
+            Completed = true,
+            Source = describe,
+            Release = release,
+            Version = version,
+            BytesFetched = _fetched,
+            BytesWritten = _written,
+            Resumed = _resumed,
+            Slots = golden.Select(SlotNames.Name).ToArray(),
+            Failures = _failures.ToArray(),
+        };
+    }
+
+    private RecoveryResult Fail()
+    {
+        string why = _failures.Count == 0 ? "no slot could be written" : $"{_failures.Count} source attempt{(_failures.Count == 1 ? "" : "s")} failed";
+        Log(RecoveryEventKinds.Failed, $"recovery failed: {why}", e => e with { Reason = "every-source-failed" });
+        return new RecoveryResult { Completed = false, BytesFetched = _fetched, BytesWritten = _written, Resumed = _resumed, Failures = _failures.ToArray() };
+    }
+
+    private BootControlBlock CurrentControl()
+    {
+        BootControlBlock? current = null;
+        try
+        {
+            current = _board.Control.Current;
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        if (current is BootControlBlock known)
+        {
+            return known;
+        }
+
+        BootControlRead read = _board.Control.Read();
+        return read.Block ?? _board.Control.Initialize(BootControlBlock.Factory(_board.Config.Limits.MaxTries), _board.Control.HighestSequence());
+    }
+
+    private BootControlBlock MarkUnbootable(BootControlBlock control, Slot slot, UnbootableReason reason)
+    {
+        BootControlBlock next = MarkUnbootableBlock(control, slot, reason);
+        return next == control ? control : _board.Control.Write(next);
+    }
+
+    private static BootControlBlock MarkUnbootableBlock(BootControlBlock control, Slot slot, UnbootableReason reason) =>
+        control[slot].Unbootable == reason && control[slot].Priority == 0 ? control : AbRules.MarkUnbootable(control, slot, reason);
+
+    /// <summary>Before the first write of an install: the request set (a cut then comes back here) and the install slot unbootable, in one boot control block write.</summary>
+    internal void PrepareInstall(Slot slot, RecoverySource source)
+    {
+        BootControlBlock control = CurrentControl();
+        BootControlBlock next = control;
+        if (!next.Recovery.IsRequested)
+        {
+            next = AbRules.RequestRecovery(next, RecoveryReason.PartitionInvalid, RecoverySource.Any);
+        }
+
+        if (next[slot].IsBootable || next[slot].Unbootable == UnbootableReason.None)
+        {
+            next = AbRules.MarkUnbootable(next, slot, UnbootableReason.Requested);
+        }
+
+        if (next != control)
+        {
+            _board.Control.Write(next);
+        }
+    }
+
+    private VerifiedSlot? VerifySlot(Slot slot, string release)
+    {
+        RollbackIndexes stored = _board.Rpmb.Read();
+        var requests = BoardLayout.SlotPartitions(_board.Config.Profile, slot)
+            .Select(p => (p, stored[BoardLayout.RollbackLocation(BoardLayout.KindOf(p))])).ToArray();
+        IReadOnlyList<PartitionVerification> results = _board.Verifier().VerifyAll(requests);
+        PartitionVerification? bad = results.FirstOrDefault(r => !r.Verified || r.Release != release);
+        if (bad is not null || results.Count != requests.Length)
+        {
+            Log(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(slot)} does not verify as release {release}: {bad?.Partition} {(bad is null ? "" : bad.Verified ? $"is release {bad.Release}" : bad.Detail)}",
+                e => e with { Slot = SlotNames.Name(slot), Partition = bad?.Partition, Release = release });
+            return null;
+        }
+
+        var partitions = new List<(string Kind, long Length, byte[] Sha256)>();
+        foreach (string partition in BoardLayout.SlotPartitions(_board.Config.Profile, slot))
+        {
+            IBlockDevice device = _board.Partition(partition);
+            byte[] header = new byte[PartitionHeader.Size];
+            device.Read(0, header);
+            long length = PartitionHeader.Size + (long)PartitionHeader.Parse(header).PayloadLength;
+            partitions.Add((BoardLayout.KindOf(partition), length, ImageHash(device, length)));
+        }
+
+        Log(RecoveryEventKinds.SlotVerified, $"slot {SlotNames.Name(slot)} verified: release {release}", e => e with { Slot = SlotNames.Name(slot), Release = release });
+        return new VerifiedSlot(release, partitions);
+    }
+
+    private static byte[] ImageHash(IBlockDevice device, long length)
+    {
+        using var stream = new BlockDeviceStream(device, 0, length, writable: false);
+        return SHA256.HashData(stream);
+    }
+
+    private long MaxGoldenImageBytes()
+    {
+        // Manifest (≤ 1 MiB) and signature, a tar header and padding per member, the end marker,
+        // and one slot's worth of partitions (a little more for zstd framing of incompressible data).
+        long slot = BoardLayout.SlotPartitionKinds.Sum(kind => _board.Partition(BoardLayout.PartitionName(_board.Config.Profile, kind, Slot.A)).SectorCount * _board.Partition(BoardLayout.PartitionName(_board.Config.Profile, kind, Slot.A)).SectorSize);
+        return slot + slot / 64 + GoldenImageManifest.MaxLength + (4L << 20);
+    }
+
+    internal ulong MinimumRollbackIndex()
+    {
+        RollbackIndexes stored = _board.Rpmb.Read();
+        return BoardLayout.SlotPartitionKinds.Max(kind => stored[BoardLayout.RollbackLocation(kind)]);
+    }
+
+    /// <summary>Adds an event, stamped with the simulated clock moved on by the time recovery has taken so far.</summary>
+    private void Log(BootEventKind kind, string message, Func<BootEvent, BootEvent>? details = null)
+    {
+        _log.Clock.AdvanceTo(_clockAtStart + _time.GetElapsedTime(_startedAt));
+        _log.Add(kind, message, details);
+    }
+
+    private static bool IsSourceFailure(Exception e) => e is not PowerLossException
+        && e is ImageException or TftpException or GoldenImageSourceException or SlotInstallException or IOException or UnauthorizedAccessException or BoardException;
+
+    private static string FailureKind(Exception e) => e switch
+    {
+        SignatureException => "bad-signature",
+        ImagePolicyException => "policy",
+        ImageFormatException => "bad-image",
+        TftpTimeoutException => "timeout",
+        TftpException => "tftp",
+        SlotInstallException => "install",
+        _ => "unavailable",
+    };
+
+    private static string OneLine(Exception e) => e.Message.ReplaceLineEndings(" ");
+
+    private static string Kebab<T>(T value) where T : struct, Enum => BootOutcomeNames.Kebab(value);
+
+    /// <summary>Records the journal's progress between the installer's steps.</summary>
+    internal sealed class JournalHook(RecoveryMode mode, RecoveryJournalRecord journal, int partitions) : ISlotInstallHook
+    {
+        public RecoveryJournalRecord Journal { get; private set; } = journal;
+
+        public void HeaderCleared()
+        {
+        }
+
+        public void PayloadDurable(long payloadBytes)
+        {
+            if (payloadBytes != Journal.DurableBytes)
+            {
+                Journal = mode._journal.Write(Journal with { DurableBytes = payloadBytes });
+            }
+        }
+
+        public void Installed()
+        {
+            if (Journal.PartitionIndex + 1 < partitions)
+            {
+                Journal = mode._journal.Write(Journal with { PartitionIndex = Journal.PartitionIndex + 1, DurableBytes = 0 });
+            }
+        }
+    }
+
+    /// <summary>A slot that verified as one release, with each partition's image length and SHA-256 (what the copy must reproduce).</summary>
+    private sealed record VerifiedSlot(string Release, IReadOnlyList<(string Kind, long Length, byte[] Sha256)> Partitions);
+
+    /// <summary>
+    /// Where the golden image's partitions go (a <see cref="GoldenImageSink"/>): the manifest's
+    /// checks against the board, the choice of the install slot and of a resume point, and one
+    /// slot install per partition.
+    /// </summary>
+    private sealed class RecoverySink(RecoveryMode mode, GoldenImageSource source, RecoveryJournalRecord journal) : GoldenImageSink
+    {
+        private SlotWriteStream? _install;
+        private JournalHook? _hook;
+        private int _resumeIndex;
+        private long _resumeBytes;
+
+        public RecoveryJournalRecord Journal { get; private set; } = journal;
+
+        public Slot? InstallSlot { get; private set; }
+
+        public GoldenImageManifest? Manifest { get; private set; }
+
+        public string TargetName(string kind) => InstallSlot is Slot slot ? BoardLayout.PartitionName(mode._board.Config.Profile, kind, slot) : kind;
+
+        public override ValueTask OnManifestVerifiedAsync(GoldenImageManifest manifest, CancellationToken cancel)
+        {
+            // Everything about the image is checked here, before a single byte reaches the disk.
+            IReadOnlyList<Slot> candidates = mode.InstallCandidates(Journal);
+            Slot slot = candidates[0];
+            mode.CheckFits(manifest, slot);
+            byte[] identity = SHA256.HashData(manifest.ToJson());
+            Manifest = manifest;
+            InstallSlot = slot;
+            bool resume = Journal.Phase == RecoveryPhase.Installing && Journal.IsFor(identity) && Journal.InstallSlot == slot && Journal.PartitionIndex < manifest.Partitions.Count;
+            mode.Log(RecoveryEventKinds.ManifestVerified,
+                $"{source.Description}: release {manifest.ReleaseId} ({manifest.Version}), rollback index {manifest.RollbackIndex}, signed by key {manifest.KeyId}; installing into slot {SlotNames.Name(slot)}{(resume ? $", resuming at partition {manifest.Partitions[Journal.PartitionIndex].Name}" : "")}",
+                e => e with { Source = source.Description, Release = manifest.ReleaseId, Version = manifest.Version, RollbackIndex = manifest.RollbackIndex, Slot = SlotNames.Name(slot) });
+            mode.PrepareInstall(slot, source.Kind);
+            if (resume)
+            {
+                mode._resumed = true;
+                _resumeIndex = Journal.PartitionIndex;
+                _resumeBytes = Journal.DurableBytes;
+            }
+            else
+            {
+                Journal = mode._journal.Write(new RecoveryJournalRecord(0, RecoveryPhase.Installing, source.Kind, slot, 0, 0, identity,
+                    manifest.ReleaseId, manifest.Version, manifest.RollbackIndex));
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public override ValueTask<Stream?> OpenPartitionAsync(ManifestPartition partition, PartitionHeader header, CancellationToken cancel)
+        {
+            GoldenImageManifest manifest = Manifest!;
+            int index = IndexOf(manifest, partition);
+            if (index < _resumeIndex)
+            {
+                // Installed and read back verified before the cut; the reader still hashes its bytes.
+                return ValueTask.FromResult<Stream?>(null);
+            }
+
+            string target = TargetName(partition.Name);
+            long resume = index == _resumeIndex ? _resumeBytes : 0;
+            mode.Log(RecoveryEventKinds.PartitionInstalling, $"installing {partition.Name} into {target} ({partition.Size} bytes{(resume > 0 ? $", {resume} payload bytes already durable" : "")})",
+                e => e with { Slot = SlotNames.Name(InstallSlot!.Value), Partition = target, Bytes = resume });
+            _hook = new JournalHook(mode, Journal with { PartitionIndex = index, DurableBytes = index == _resumeIndex ? _resumeBytes : 0 }, manifest.Partitions.Count);
+            _install = SlotInstaller.Begin([new SlotTarget(target, mode._board.Partition(target))], partition.Size, new SlotInstallOptions
+            {
+                ResumePayloadBytes = resume,
+                DurableInterval = mode._options.DurableInterval,
+                ExpectedImageSha256 = Convert.FromHexString(partition.Sha256),
+                Hook = _hook,
+            });
+            return ValueTask.FromResult<Stream?>(_install);
+        }
+
+        public override ValueTask OnPartitionVerifiedAsync(ManifestPartition partition, PartitionHeader header, Stream? destination, CancellationToken cancel)
+        {
+            if (destination is null)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            SlotWriteStream install = _install!;
+            _install = null;
+            using (install)
+            {
+                install.Commit(header.RawBytes.Span);
+                mode._written += partition.Size - install.SkippedPayloadBytes;
+            }
+
+            Journal = _hook!.Journal;
+            string target = TargetName(partition.Name);
+            mode.Log(RecoveryEventKinds.PartitionInstalled, $"{target} written and read back verified", e => e with { Slot = SlotNames.Name(InstallSlot!.Value), Partition = target, Bytes = partition.Size });
+            return ValueTask.CompletedTask;
+        }
+
+        /// <summary>Ends an install the reader abandoned (a bad hash, a source that stopped): its header stays zero.</summary>
+        public void Abort()
+        {
+            if (_hook is not null)
+            {
+                Journal = _hook.Journal;
+            }
+
+            _install?.Dispose();
+            _install = null;
+        }
+
+        private static int IndexOf(GoldenImageManifest manifest, ManifestPartition partition)
+        {
+            for (int i = 0; i < manifest.Partitions.Count; i++)
+            {
+                if (manifest.Partitions[i].Name == partition.Name)
+                {
+                    return i;
+                }
+            }
+
+            throw new ArgumentException($"partition '{partition.Name}' is not in the manifest", nameof(partition));
+        }
+    }
+
+    /// <summary>The first read of a re-readable source: the reader verifies everything, this checks the fit, nothing is written.</summary>
+    private sealed class CheckSink(RecoveryMode mode) : GoldenImageSink
+    {
+        public GoldenImageManifest? Manifest { get; private set; }
+
+        public override ValueTask OnManifestVerifiedAsync(GoldenImageManifest manifest, CancellationToken cancel)
+        {
+            mode.CheckFits(manifest, mode.InstallCandidates(RecoveryJournalRecord.Idle)[0]);
+            Manifest = manifest;
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
