@@ -23,6 +23,9 @@ public sealed class FatVolume : IDisposable
     /// <summary>Longest path accepted, in UTF-16 code units.</summary>
     public const int MaxPathLength = 4096;
 
+    /// <summary>Bytes a file stream reads ahead for reads smaller than this (larger reads go straight to the device).</summary>
+    public const int ReadAheadBytes = 1 << 20;
+
     private readonly IBlockDevice _device;
     private readonly FatTable _table;
     private readonly List<string> _problems = [];
@@ -185,8 +188,13 @@ public sealed class FatVolume : IDisposable
         return (current, directories);
     }
 
-    /// <summary>The stream of <paramref name="file"/>, whose chain must not share a cluster with the <paramref name="directories"/> above it (a cross-link).</summary>
-    private FatFileStream OpenFile(FatFileInfo file, List<ClusterRun[]> directories)
+    /// <summary>
+    /// The stream of <paramref name="file"/>, whose chain must not share a cluster with the
+    /// <paramref name="directories"/> above it (a cross-link): a <see cref="BlockDeviceStream"/> of
+    /// the file's size over its <see cref="ClusterChainDevice"/>, behind a read-ahead buffer of
+    /// <see cref="ReadAheadBytes"/> for small reads (larger ones go straight through).
+    /// </summary>
+    private Stream OpenFile(FatFileInfo file, List<ClusterRun[]> directories)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (file.IsDirectory)
@@ -196,14 +204,15 @@ public sealed class FatVolume : IDisposable
 
         if (file.Size == 0)
         {
-            return new FatFileStream(_device, BootSector, [], 0);
+            return new MemoryStream([], writable: false);
         }
 
         long needed = (file.Size + BootSector.ClusterBytes - 1) / BootSector.ClusterBytes;
         string what = $"file '{file.Path}'";
         ClusterRun[] runs = FatClusterChain.Resolve(_table, file.FirstCluster, needed, 0, what, _problems);
         CheckDisjoint(runs, directories, what, "of a directory on its path (cross-linked)");
-        return new FatFileStream(_device, BootSector, runs, file.Size);
+        var chain = new BlockDeviceStream(new ClusterChainDevice(_device, BootSector, runs), 0, file.Size, writable: false, ownsDevice: true);
+        return new BufferedStream(chain, ReadAheadBytes);
     }
 
     private static void CheckDisjoint(ClusterRun[] runs, List<ClusterRun[]> others, string what, string whose)
