@@ -80,13 +80,13 @@ public sealed class RecoveryMode
         {
             // The install slot was verified before this phase was journaled; check it again (it is
             // read-only since) and continue locally, with no source needed.
-            VerifiedSlot? installed = VerifySlot(journal.InstallSlot, journal.ReleaseId);
+            VerifiedSlot? installed = VerifySlot(journal.InstallSlot, journal.ReleaseId, null);
             if (installed is not null)
             {
                 _resumed = true;
                 Log(RecoveryEventKinds.Resumed, $"continuing the copy of slot {SlotNames.Name(journal.InstallSlot)} into slot {SlotNames.Name(SlotNames.Other(journal.InstallSlot))}",
                     e => e with { Slot = SlotNames.Name(journal.InstallSlot), Release = journal.ReleaseId });
-                return Finish(await CopyAsync(journal, installed, cancel).ConfigureAwait(false), journal.ReleaseId, journal.Version, describe: $"slot {SlotNames.Name(journal.InstallSlot)}");
+                return Finish(Copy(journal, installed, cancel), journal.ReleaseId, journal.Version, describe: $"slot {SlotNames.Name(journal.InstallSlot)}");
             }
 
             journal = _journal.Write(RecoveryJournalRecord.Idle);
@@ -121,10 +121,12 @@ public sealed class RecoveryMode
                 {
                     journal = sink.Journal;
                     string reason = OneLine(e);
-                    if (e is SlotInstallException { TargetAtFault: true } bad && sink.InstallSlot is Slot slot)
+                    _failures.Add(new SourceFailure(source.Description, attempt, reason));
+                    Log(RecoveryEventKinds.SourceFailed, $"{source.Description}: {reason}", ev => ev with { Source = source.Description, Count = attempt, Reason = FailureKind(e) });
+                    if (e is SlotInstallException { TargetAtFault: true } bad && SlotOf(bad.Target) is Slot slot)
                     {
                         // The board's own partition is bad (it read back wrong): never install there again in
-                        // this run; an A/B board installs into the other slot instead.
+                        // this run; an A/B board installs into the other slot instead, and the attempt is not spent.
                         _badTargets.Add(slot);
                         control = MarkUnbootable(CurrentControl(), slot, UnbootableReason.Unreadable);
                         Log(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(slot)} cannot be written: {bad.Message}",
@@ -133,23 +135,32 @@ public sealed class RecoveryMode
                         attempt--;
                     }
 
-                    _failures.Add(new SourceFailure(source.Description, attempt, reason));
-                    Log(RecoveryEventKinds.SourceFailed, $"{source.Description}: {reason}", ev => ev with { Source = source.Description, Count = attempt, Reason = FailureKind(e) });
                     continue;
                 }
 
                 journal = sink.Journal;
-                VerifiedSlot? verified = VerifySlot(sink.InstallSlot!.Value, sink.Manifest!.ReleaseId);
+                GoldenImageManifest manifest = sink.Manifest!;
+                Slot installSlot = sink.InstallSlot!.Value;
+
+                // Every partition written in this run was read back against the signed manifest's hash;
+                // one skipped as installed before a cut is verified in full.
+                VerifiedSlot? verified = VerifySlot(installSlot, manifest, full: sink.Resumed);
                 if (verified is null)
                 {
-                    // A partition skipped as already installed no longer verifies: install all of it again.
                     journal = _journal.Write(RecoveryJournalRecord.Idle);
-                    _failures.Add(new SourceFailure(source.Description, attempt, $"slot {SlotNames.Name(sink.InstallSlot.Value)} does not verify after the install"));
+                    _failures.Add(new SourceFailure(source.Description, attempt, $"slot {SlotNames.Name(installSlot)} does not verify after the install"));
                     continue;
                 }
 
+                if (sink.BothSlots)
+                {
+                    Slot other = SlotNames.Other(installSlot);
+                    bool otherGood = VerifySlot(other, manifest, full: sink.Resumed) is not null;
+                    return Finish(otherGood ? [installSlot, other] : [installSlot], manifest.ReleaseId, manifest.Version, source.Description);
+                }
+
                 journal = _journal.Write(journal with { Phase = RecoveryPhase.Copying, PartitionIndex = 0, DurableBytes = 0 });
-                return Finish(await CopyAsync(journal, verified, cancel).ConfigureAwait(false), sink.Manifest.ReleaseId, sink.Manifest.Version, source.Description);
+                return Finish(Copy(journal, verified, cancel), manifest.ReleaseId, manifest.Version, source.Description);
             }
         }
 
@@ -253,9 +264,8 @@ public sealed class RecoveryMode
     /// single board), partition by partition through the slot installer, journaled. Returns the
     /// slots that hold the golden release at the end.
     /// </summary>
-    private Task<IReadOnlyList<Slot>> CopyAsync(RecoveryJournalRecord journal, VerifiedSlot installed, CancellationToken cancel)
+    private IReadOnlyList<Slot> Copy(RecoveryJournalRecord journal, VerifiedSlot installed, CancellationToken cancel)
     {
-        cancel.ThrowIfCancellationRequested();
         Slot source = journal.InstallSlot;
 
         // The install slot is verified: it becomes the active slot now (the request stays set, so a
@@ -269,7 +279,7 @@ public sealed class RecoveryMode
 
         if (Slots.Count == 1 || _badTargets.Contains(SlotNames.Other(source)))
         {
-            return Task.FromResult<IReadOnlyList<Slot>>([source]);
+            return [source];
         }
 
         Slot target = SlotNames.Other(source);
@@ -290,6 +300,7 @@ public sealed class RecoveryMode
                 long resume = i == journal.PartitionIndex ? journal.DurableBytes : 0;
                 Log(RecoveryEventKinds.PartitionInstalling, $"copying {from} into {to} ({length} bytes{(resume > 0 ? $", {resume} payload bytes already durable" : "")})",
                     e => e with { Slot = SlotNames.Name(target), Partition = to, Bytes = resume });
+                cancel.ThrowIfCancellationRequested();
                 var hook = new JournalHook(this, journal with { PartitionIndex = i }, installed.Partitions.Count);
                 using (var image = new BlockDeviceStream(_board.Partition(from), 0, length, writable: false))
                 using (SlotWriteStream install = SlotInstaller.Begin([new SlotTarget(to, _board.Partition(to))], length,
@@ -297,31 +308,31 @@ public sealed class RecoveryMode
                 {
                     CopyInto(image, install, length, to);
                     install.Commit();
+                    _written += length - install.SkippedPayloadBytes;
                 }
 
                 journal = hook.Journal;
-                _written += length - install_skipped(resume, length);
                 Log(RecoveryEventKinds.PartitionInstalled, $"{to} written and read back verified", e => e with { Slot = SlotNames.Name(target), Partition = to, Bytes = length });
             }
         }
-        catch (SlotInstallException e) when (e.TargetAtFault)
+        catch (SlotInstallException e)
         {
+            // The copy's target read back wrong (or the install slot could not be read): the board
+            // keeps the one verified slot, and the other stays unbootable.
             _badTargets.Add(target);
-            _board.Control.Write(MarkUnbootableBlock(CurrentControl(), target, UnbootableReason.Unreadable));
+            MarkUnbootable(CurrentControl(), target, UnbootableReason.Unreadable);
             Log(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(target)} cannot be written: {e.Message}; the board keeps one good slot",
                 ev => ev with { Slot = SlotNames.Name(target), Partition = e.Target, Reason = "unreadable" });
-            return Task.FromResult<IReadOnlyList<Slot>>([source]);
+            return [source];
         }
 
-        if (VerifySlot(target, installed.Release) is null)
+        if (VerifySlot(target, installed.Release, installed.Partitions.Select(p => p.Sha256).ToArray()) is null)
         {
-            _board.Control.Write(MarkUnbootableBlock(CurrentControl(), target, UnbootableReason.Unreadable));
-            return Task.FromResult<IReadOnlyList<Slot>>([source]);
+            MarkUnbootable(CurrentControl(), target, UnbootableReason.Unreadable);
+            return [source];
         }
 
-        return Task.FromResult<IReadOnlyList<Slot>>([source, target]);
-
-        static long install_skipped(long resume, long length) => Math.Min(resume, length);
+        return [source, target];
     }
 
     private void CopyInto(Stream image, SlotWriteStream install, long length, string partition)
@@ -432,8 +443,8 @@ public sealed class RecoveryMode
     private static BootControlBlock MarkUnbootableBlock(BootControlBlock control, Slot slot, UnbootableReason reason) =>
         control[slot].Unbootable == reason && control[slot].Priority == 0 ? control : AbRules.MarkUnbootable(control, slot, reason);
 
-    /// <summary>Before the first write of an install: the request set (a cut then comes back here) and the install slot unbootable, in one boot control block write.</summary>
-    internal void PrepareInstall(Slot slot, RecoverySource source)
+    /// <summary>Before the first write of an install: the request set (a cut then comes back here) and every slot to be written unbootable, in one boot control block write.</summary>
+    internal void PrepareInstall(IReadOnlyList<Slot> slots)
     {
         BootControlBlock control = CurrentControl();
         BootControlBlock next = control;
@@ -442,9 +453,12 @@ public sealed class RecoveryMode
             next = AbRules.RequestRecovery(next, RecoveryReason.PartitionInvalid, RecoverySource.Any);
         }
 
-        if (next[slot].IsBootable || next[slot].Unbootable == UnbootableReason.None)
+        foreach (Slot slot in slots)
         {
-            next = AbRules.MarkUnbootable(next, slot, UnbootableReason.Requested);
+            if (next[slot].IsBootable || next[slot].Unbootable == UnbootableReason.None)
+            {
+                next = AbRules.MarkUnbootable(next, slot, UnbootableReason.Requested);
+            }
         }
 
         if (next != control)
@@ -453,12 +467,32 @@ public sealed class RecoveryMode
         }
     }
 
-    private VerifiedSlot? VerifySlot(Slot slot, string release)
+    /// <summary>Whether a fresh install may write both slots at once: an A/B board on which neither slot can boot, and neither failed in this run.</summary>
+    internal bool MayInstallBoth()
+    {
+        BootControlBlock control = CurrentControl();
+        return Slots.Count == 2 && Slots.All(s => !control[s].IsBootable && !_badTargets.Contains(s));
+    }
+
+    private VerifiedSlot? VerifySlot(Slot slot, GoldenImageManifest manifest, bool full) =>
+        VerifySlot(slot, manifest.ReleaseId, full ? null : manifest.Partitions.Select(p => Convert.FromHexString(p.Sha256)).ToArray());
+
+    /// <summary>
+    /// Checks that <paramref name="slot"/> holds release <paramref name="release"/> as the
+    /// bootloader will: every partition's header (signature, board, rollback index against the
+    /// RPMB) and, unless <paramref name="readBack"/> gives the hashes the slot installer has just
+    /// read each image back against, every payload hash too. Returns each partition's image length
+    /// and SHA-256 (what a copy must reproduce), or null with an event saying why.
+    /// </summary>
+    private VerifiedSlot? VerifySlot(Slot slot, string release, IReadOnlyList<byte[]>? readBack)
     {
         RollbackIndexes stored = _board.Rpmb.Read();
-        var requests = BoardLayout.SlotPartitions(_board.Config.Profile, slot)
-            .Select(p => (p, stored[BoardLayout.RollbackLocation(BoardLayout.KindOf(p))])).ToArray();
-        IReadOnlyList<PartitionVerification> results = _board.Verifier().VerifyAll(requests);
+        BoardPartitionVerifier verifier = _board.Verifier();
+        string[] names = [.. BoardLayout.SlotPartitions(_board.Config.Profile, slot)];
+        var requests = names.Select(p => (p, stored[BoardLayout.RollbackLocation(BoardLayout.KindOf(p))])).ToArray();
+        IReadOnlyList<PartitionVerification> results = readBack is null
+            ? verifier.VerifyAll(requests)
+            : requests.Select(r => verifier.VerifyHeader(r.p, r.Item2)).ToArray();
         PartitionVerification? bad = results.FirstOrDefault(r => !r.Verified || r.Release != release);
         if (bad is not null || results.Count != requests.Length)
         {
@@ -468,17 +502,31 @@ public sealed class RecoveryMode
         }
 
         var partitions = new List<(string Kind, long Length, byte[] Sha256)>();
-        foreach (string partition in BoardLayout.SlotPartitions(_board.Config.Profile, slot))
+        for (int i = 0; i < names.Length; i++)
         {
-            IBlockDevice device = _board.Partition(partition);
+            IBlockDevice device = _board.Partition(names[i]);
             byte[] header = new byte[PartitionHeader.Size];
             device.Read(0, header);
             long length = PartitionHeader.Size + (long)PartitionHeader.Parse(header).PayloadLength;
-            partitions.Add((BoardLayout.KindOf(partition), length, ImageHash(device, length)));
+            partitions.Add((BoardLayout.KindOf(names[i]), length, readBack?[i] ?? ImageHash(device, length)));
         }
 
         Log(RecoveryEventKinds.SlotVerified, $"slot {SlotNames.Name(slot)} verified: release {release}", e => e with { Slot = SlotNames.Name(slot), Release = release });
         return new VerifiedSlot(release, partitions);
+    }
+
+    /// <summary>The slot a slot partition belongs to (<c>system_b</c> → b), or null.</summary>
+    private Slot? SlotOf(string partition)
+    {
+        foreach (Slot slot in Slots)
+        {
+            if (BoardLayout.SlotPartitions(_board.Config.Profile, slot).Contains(partition))
+            {
+                return slot;
+            }
+        }
+
+        return null;
     }
 
     private static byte[] ImageHash(IBlockDevice device, long length)
@@ -571,6 +619,12 @@ public sealed class RecoveryMode
 
         public Slot? InstallSlot { get; private set; }
 
+        /// <summary>True when this install writes both slots at once (no bootable slot to protect).</summary>
+        public bool BothSlots { get; private set; }
+
+        /// <summary>True when the install continued an interrupted one (some partitions were not written in this run).</summary>
+        public bool Resumed { get; private set; }
+
         public GoldenImageManifest? Manifest { get; private set; }
 
         public string TargetName(string kind) => InstallSlot is Slot slot ? BoardLayout.PartitionName(mode._board.Config.Profile, kind, slot) : kind;
@@ -584,21 +638,24 @@ public sealed class RecoveryMode
             byte[] identity = SHA256.HashData(manifest.ToJson());
             Manifest = manifest;
             InstallSlot = slot;
-            bool resume = Journal.Phase == RecoveryPhase.Installing && Journal.IsFor(identity) && Journal.InstallSlot == slot && Journal.PartitionIndex < manifest.Partitions.Count;
+            bool resume = Journal.Phase == RecoveryPhase.Installing && Journal.IsFor(identity) && Journal.InstallSlot == slot && Journal.PartitionIndex < manifest.Partitions.Count
+                && (!Journal.BothSlots || !mode._badTargets.Contains(SlotNames.Other(slot)));
+            BothSlots = resume ? Journal.BothSlots : mode.MayInstallBoth();
             mode.Log(RecoveryEventKinds.ManifestVerified,
-                $"{source.Description}: release {manifest.ReleaseId} ({manifest.Version}), rollback index {manifest.RollbackIndex}, signed by key {manifest.KeyId}; installing into slot {SlotNames.Name(slot)}{(resume ? $", resuming at partition {manifest.Partitions[Journal.PartitionIndex].Name}" : "")}",
+                $"{source.Description}: release {manifest.ReleaseId} ({manifest.Version}), rollback index {manifest.RollbackIndex}, signed by key {manifest.KeyId};{(BothSlots ? " no slot can boot: installing into both slots at once" : $" installing into slot {SlotNames.Name(slot)}")}{(resume ? $", resuming at partition {manifest.Partitions[Journal.PartitionIndex].Name}" : "")}",
                 e => e with { Source = source.Description, Release = manifest.ReleaseId, Version = manifest.Version, RollbackIndex = manifest.RollbackIndex, Slot = SlotNames.Name(slot) });
-            mode.PrepareInstall(slot, source.Kind);
+            mode.PrepareInstall(BothSlots ? [slot, SlotNames.Other(slot)] : [slot]);
             if (resume)
             {
                 mode._resumed = true;
+                Resumed = true;
                 _resumeIndex = Journal.PartitionIndex;
                 _resumeBytes = Journal.DurableBytes;
             }
             else
             {
                 Journal = mode._journal.Write(new RecoveryJournalRecord(0, RecoveryPhase.Installing, source.Kind, slot, 0, 0, identity,
-                    manifest.ReleaseId, manifest.Version, manifest.RollbackIndex));
+                    manifest.ReleaseId, manifest.Version, manifest.RollbackIndex, BothSlots));
             }
 
             return ValueTask.CompletedTask;
@@ -615,11 +672,18 @@ public sealed class RecoveryMode
             }
 
             string target = TargetName(partition.Name);
+            var targets = new List<SlotTarget> { new(target, mode._board.Partition(target)) };
+            if (BothSlots)
+            {
+                string second = BoardLayout.PartitionName(mode._board.Config.Profile, partition.Name, SlotNames.Other(InstallSlot!.Value));
+                targets.Add(new SlotTarget(second, mode._board.Partition(second)));
+            }
+
             long resume = index == _resumeIndex ? _resumeBytes : 0;
-            mode.Log(RecoveryEventKinds.PartitionInstalling, $"installing {partition.Name} into {target} ({partition.Size} bytes{(resume > 0 ? $", {resume} payload bytes already durable" : "")})",
+            mode.Log(RecoveryEventKinds.PartitionInstalling, $"installing {partition.Name} into {string.Join(" and ", targets.Select(t => t.Name))} ({partition.Size} bytes{(resume > 0 ? $", {resume} payload bytes already durable" : "")})",
                 e => e with { Slot = SlotNames.Name(InstallSlot!.Value), Partition = target, Bytes = resume });
             _hook = new JournalHook(mode, Journal with { PartitionIndex = index, DurableBytes = index == _resumeIndex ? _resumeBytes : 0 }, manifest.Partitions.Count);
-            _install = SlotInstaller.Begin([new SlotTarget(target, mode._board.Partition(target))], partition.Size, new SlotInstallOptions
+            _install = SlotInstaller.Begin(targets, partition.Size, new SlotInstallOptions
             {
                 ResumePayloadBytes = resume,
                 DurableInterval = mode._options.DurableInterval,
@@ -641,12 +705,13 @@ public sealed class RecoveryMode
             using (install)
             {
                 install.Commit(header.RawBytes.Span);
-                mode._written += partition.Size - install.SkippedPayloadBytes;
+                mode._written += (partition.Size - install.SkippedPayloadBytes) * (BothSlots ? 2 : 1);
             }
 
             Journal = _hook!.Journal;
             string target = TargetName(partition.Name);
-            mode.Log(RecoveryEventKinds.PartitionInstalled, $"{target} written and read back verified", e => e with { Slot = SlotNames.Name(InstallSlot!.Value), Partition = target, Bytes = partition.Size });
+            string written = BothSlots ? $"{target} and {BoardLayout.PartitionName(mode._board.Config.Profile, partition.Name, SlotNames.Other(InstallSlot!.Value))}" : target;
+            mode.Log(RecoveryEventKinds.PartitionInstalled, $"{written} written and read back verified", e => e with { Slot = SlotNames.Name(InstallSlot!.Value), Partition = target, Bytes = partition.Size });
             return ValueTask.CompletedTask;
         }
 

@@ -95,14 +95,16 @@ public sealed class TftpClient
         var counters = new TransferCounters(progress);
         long started = time.GetTimestamp();
         int largestBlock = Math.Max(options.BlockSize ?? TftpLimits.DefaultBlockSize, TftpLimits.DefaultBlockSize);
-        byte[] reply = ArrayPool<byte>.Shared.Rent(Math.Max(TftpDataPacket.Size + largestBlock + 1, 1024));
+        int replyLength = Math.Max(TftpDataPacket.Size + largestBlock + 1, 1024);
+        byte[] reply = ArrayPool<byte>.Shared.Rent(replyLength);
         try
         {
             int length = await new RequestSender(channel, options.Timeout, options.MaxRetries, counters, time)
-                .RunAsync(requestBytes, reply.AsMemory(0, Math.Max(TftpDataPacket.Size + largestBlock + 1, 1024)), cancel).ConfigureAwait(false);
+                .RunAsync(requestBytes, reply.AsMemory(0, replyLength), cancel).ConfigureAwait(false);
             try
             {
-                TftpNegotiatedOptions negotiated = await ContinueAsync(channel, operation, stream, requested, reply.AsMemory(0, length), counters, synchronousIo, cancel).ConfigureAwait(false);
+                bool cut = length >= replyLength;
+                TftpNegotiatedOptions negotiated = await ContinueAsync(channel, operation, stream, requested, reply.AsMemory(0, length), cut, counters, synchronousIo, cancel).ConfigureAwait(false);
                 return new TftpTransferResult(counters.Bytes, counters.Blocks, time.GetElapsedTime(started), counters.Retransmissions, negotiated);
             }
             catch (TftpProtocolException e) when (!e.FromPeer)
@@ -159,8 +161,9 @@ public sealed class TftpClient
     }
 
     private async Task<TftpNegotiatedOptions> ContinueAsync(ITftpChannel channel, TftpOperation operation, Stream stream, List<TftpOption> requested,
-        ReadOnlyMemory<byte> reply, TransferCounters counters, bool synchronousIo, CancellationToken cancel)
+        ReadOnlyMemory<byte> reply, bool cut, TransferCounters counters, bool synchronousIo, CancellationToken cancel)
     {
+        string expected = operation == TftpOperation.Read ? "OACK or DATA 1" : "OACK or ACK 0";
         TftpPacket.TryReadOpcode(reply.Span, out TftpOpcode opcode);
         TftpNegotiatedOptions negotiated = TftpNegotiatedOptions.Default;
         ReadOnlyMemory<byte> firstData = ReadOnlyMemory<byte>.Empty;
@@ -175,7 +178,11 @@ public sealed class TftpClient
         else if (operation == TftpOperation.Read && opcode == TftpOpcode.Data)
         {
             // RFC 2347: a server that ignores every option answers with DATA 1 straight away.
-            TftpDataPacket.TryParse(reply.Span, out TftpDataPacket data);
+            if (!TftpDataPacket.TryParse(reply.Span, out TftpDataPacket data))
+            {
+                throw ChannelErrors.Unexpected(reply.Span, expected, cut);
+            }
+
             if (data.Block != 1)
             {
                 throw new TftpProtocolException(TftpErrorCode.IllegalOperation, $"first DATA block is {data.Block}, expected 1");
@@ -185,7 +192,11 @@ public sealed class TftpClient
         }
         else if (operation == TftpOperation.Write && opcode == TftpOpcode.Ack)
         {
-            TftpAckPacket.TryParse(reply.Span, out TftpAckPacket ack);
+            if (!TftpAckPacket.TryParse(reply.Span, out TftpAckPacket ack))
+            {
+                throw ChannelErrors.Unexpected(reply.Span, expected, cut);
+            }
+
             if (ack.Block != 0)
             {
                 throw new TftpProtocolException(TftpErrorCode.IllegalOperation, $"the answer to the write request acknowledges block {ack.Block}, expected 0");
@@ -193,7 +204,7 @@ public sealed class TftpClient
         }
         else
         {
-            throw ChannelErrors.Unexpected(reply.Span, operation == TftpOperation.Read ? "OACK or DATA 1" : "OACK or ACK 0");
+            throw ChannelErrors.Unexpected(reply.Span, expected, cut);
         }
 
         if (operation == TftpOperation.Read)

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using RecoverySim.Tftp.Packets;
 
 namespace RecoverySim.Tftp;
 
@@ -33,7 +33,7 @@ public sealed record TftpEndPoint
         ArgumentNullException.ThrowIfNull(host);
         if (HostProblem(host) is string problem)
         {
-            throw new ArgumentException($"host '{Quote(host)}': {problem}", nameof(host));
+            throw new ArgumentException($"host '{TftpStrings.Printable(host)}': {problem}", nameof(host));
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(port, MinPort);
@@ -79,18 +79,6 @@ public sealed record TftpEndPoint
     public override string ToString() =>
         Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port.ToString(CultureInfo.InvariantCulture)}" : $"{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
-    /// <summary>Text quoted in a message: anything but printable ASCII escaped, long text cut.</summary>
-    internal static string Quote(string text)
-    {
-        var b = new StringBuilder();
-        foreach (char c in text.Length > 80 ? text[..80] : text)
-        {
-            b.Append(c is >= ' ' and <= '~' ? c.ToString() : $"\\u{(int)c:x4}");
-        }
-
-        return text.Length > 80 ? b.Append("...").ToString() : b.ToString();
-    }
-
     private static bool TryParse(string? text, [NotNullWhen(true)] out TftpEndPoint? endPoint, [NotNullWhen(false)] out string? reason)
     {
         endPoint = null;
@@ -122,7 +110,7 @@ public sealed record TftpEndPoint
 
             if (!host.Contains(':', StringComparison.Ordinal))
             {
-                reason = $"{Expected}: brackets hold an IPv6 address, found '{Quote(host)}'";
+                reason = $"{Expected}: brackets hold an IPv6 address, found '{TftpStrings.Printable(host)}'";
                 return false;
             }
 
@@ -138,7 +126,7 @@ public sealed record TftpEndPoint
         if (portText is not null
             && (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < MinPort or > MaxPort))
         {
-            reason = $"port '{Quote(portText)}': expected {MinPort} to {MaxPort}";
+            reason = $"port '{TftpStrings.Printable(portText)}': expected {MinPort} to {MaxPort}";
             return false;
         }
 
@@ -164,11 +152,11 @@ public sealed record TftpEndPoint
         {
             return IPAddress.TryParse(host, out IPAddress? v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 && !host.Contains('%', StringComparison.Ordinal)
                 ? null
-                : $"{Expected}: '{Quote(host)}' is not an IPv6 address";
+                : $"{Expected}: '{TftpStrings.Printable(host)}' is not an IPv6 address";
         }
 
         return host.Length <= MaxHostLength && Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4
             ? null
-            : $"{Expected}: '{Quote(host)}' is not an IPv4 address or a host name of at most {MaxHostLength} characters";
+            : $"{Expected}: '{TftpStrings.Printable(host)}' is not an IPv4 address or a host name of at most {MaxHostLength} characters";
     }
 }

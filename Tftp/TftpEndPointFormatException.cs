@@ -9,7 +9,7 @@ public sealed class TftpEndPointFormatException : FormatException
 {
     /// <summary>Creates the exception for <paramref name="text"/> and what is wrong with it.</summary>
     public TftpEndPointFormatException(string text, string reason)
-        : base($"'{TftpEndPoint.Quote(text)}': {reason}")
+        : base($"'{Packets.TftpStrings.Printable(text)}': {reason}")
     {
         Text = text;
         Reason = reason;

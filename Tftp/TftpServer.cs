@@ -21,8 +21,8 @@ public sealed class TftpServer : IAsyncDisposable
     private readonly ConcurrentDictionary<long, ServerTransfer> active = new();
     private readonly ConcurrentDictionary<long, Task> running = new();
 
-    // Requests whose transfer ended a moment ago, until when a repeat of them is dropped (see HandleDatagram).
-    private readonly ConcurrentDictionary<(IPEndPoint Client, TftpOperation Operation, string FileName), long> finished = new();
+    // Requests whose transfer ended a moment ago: a repeat of one is dropped (see HandleDatagram).
+    private readonly FinishedTransferTable finished = new();
     private readonly CancellationTokenSource stopping = new();
     private Socket? listener;
     private TftpPathResolver? resolver;
@@ -88,6 +88,7 @@ public sealed class TftpServer : IAsyncDisposable
     private async Task ListenAsync(Socket socket, CancellationToken cancel)
     {
         byte[] buffer = new byte[ListenBufferSize];
+        BurstCollector bursts = BurstCollector.ForServer();
         var from = new SocketAddress(socket.AddressFamily, SocketAddress.GetMaximumAddressSize(socket.AddressFamily));
         IPEndPoint template = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
         while (!cancel.IsCancellationRequested)
@@ -116,6 +117,10 @@ public sealed class TftpServer : IAsyncDisposable
 
             var client = (IPEndPoint)template.Create(from);
             HandleDatagram(socket, buffer.AsSpan(0, length), from, client, cancel);
+            if (bursts.CountHandled() && socket.Available == 0)
+            {
+                bursts.Collect();
+            }
         }
     }
 
@@ -200,7 +205,7 @@ public sealed class TftpServer : IAsyncDisposable
             }
         }
 
-        if (finished.TryGetValue((client, operation, request.FileName), out long until) && time.GetTimestamp() < until)
+        if (finished.Contains(client, operation, request.FileName, time.GetTimestamp()))
         {
             // The same request from the same client port, just after its transfer ended: a repeat
             // that the network delayed or duplicated (the client resends its request until the
@@ -281,20 +286,8 @@ public sealed class TftpServer : IAsyncDisposable
     private void RememberFinished(ServerTransfer transfer)
     {
         long now = time.GetTimestamp();
-        if (finished.Count >= 1024)
-        {
-            // Bounded by the transfers of the last window; prune what has expired.
-            foreach (KeyValuePair<(IPEndPoint, TftpOperation, string), long> entry in finished)
-            {
-                if (entry.Value <= now)
-                {
-                    finished.TryRemove(entry);
-                }
-            }
-        }
-
         long window = (long)(2 * options.Timeout.TotalSeconds * time.TimestampFrequency);
-        finished[(transfer.Client, transfer.Operation, transfer.Request.FileName)] = now + window;
+        finished.Add(transfer.Client, transfer.Operation, transfer.Request.FileName, now, now + window);
     }
 
     private void Refuse(Socket socket, SocketAddress to, IPEndPoint client, TftpOperation? operation, string? fileName, string optionText, TftpErrorCode code, string message)

@@ -141,13 +141,18 @@ public readonly record struct GptHeader(
             entryCount,
             entrySize,
             BinaryPrimitives.ReadUInt32LittleEndian(block[EntryArrayCrcOffset..]));
+        // The LBA fields are UINT64 (UEFI 2.10 §5.3.2): a value of 2^63 or more is read as a negative
+        // long, refused here and always printed as the unsigned number the disk holds.
         if (header.MyLba < 1 || header.AlternateLba < 1 || header.FirstUsableLba < 1 || header.LastUsableLba < 1 || header.PartitionEntryLba < 1)
         {
-            throw new GptFormatException($"GPT header: an LBA field is below 1 (MyLBA {header.MyLba}, AlternateLBA {header.AlternateLba}, FirstUsableLBA {header.FirstUsableLba}, LastUsableLBA {header.LastUsableLba}, PartitionEntryLBA {header.PartitionEntryLba})");
+            throw new GptFormatException($"GPT header: an LBA field is outside [1, {long.MaxValue}] (MyLBA {Lba(header.MyLba)}, AlternateLBA {Lba(header.AlternateLba)}, FirstUsableLBA {Lba(header.FirstUsableLba)}, LastUsableLBA {Lba(header.LastUsableLba)}, PartitionEntryLBA {Lba(header.PartitionEntryLba)})");
         }
 
         return header;
     }
+
+    /// <summary>An LBA field as the disk holds it: unsigned (a value read as a negative long is 2^63 or more).</summary>
+    internal static string Lba(long value) => ((ulong)value).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Parses a header block; false when <see cref="Parse"/> would throw.</summary>
     public static bool TryParse(ReadOnlySpan<byte> block, out GptHeader header)

@@ -290,7 +290,7 @@ public sealed class GptTable : IEquatable<GptTable>
 
         if (firstUsableLba < 2 || lastUsableLba < firstUsableLba)
         {
-            return $"usable range [{firstUsableLba}, {lastUsableLba}] is empty or starts before LBA 2";
+            return $"usable range [{GptHeader.Lba(firstUsableLba)}, {GptHeader.Lba(lastUsableLba)}] is empty or starts before LBA 2";
         }
 
         var used = new List<(long First, long Last, int Index)>();
@@ -310,7 +310,7 @@ public sealed class GptTable : IEquatable<GptTable>
             // §5.3.3: StartingLBA..EndingLBA inclusive, inside FirstUsableLBA..LastUsableLBA.
             if (entry.FirstLba > entry.LastLba || entry.FirstLba < firstUsableLba || entry.LastLba > lastUsableLba)
             {
-                return $"entry {i} ('{entry.Name}'): LBAs [{entry.FirstLba}, {entry.LastLba}] are not a range inside the usable [{firstUsableLba}, {lastUsableLba}]";
+                return $"entry {i} ('{entry.Name}'): LBAs [{GptHeader.Lba(entry.FirstLba)}, {GptHeader.Lba(entry.LastLba)}] are not a range inside the usable [{GptHeader.Lba(firstUsableLba)}, {GptHeader.Lba(lastUsableLba)}]";
             }
 
             used.Add((entry.FirstLba, entry.LastLba, i));

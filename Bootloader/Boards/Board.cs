@@ -1,4 +1,5 @@
 using RecoverySim.BlockDevice;
+using RecoverySim.BlockDevice.Files;
 using RecoverySim.BlockDevice.Gpt;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.Bootloader.Control;
@@ -297,13 +298,14 @@ public sealed class Board : IDisposable
                 Format(disk, rpmb, config.Profile, sizes, config.Limits, newGuid);
             }
 
-            string temporary = configPath + ".tmp";
-            config.SaveTo(temporary);
-            File.Move(temporary, configPath);
+            // Last, and atomically: a directory with board.json is a complete board.
+            using AtomicFile file = AtomicFile.Create(configPath, overwrite: false);
+            file.Stream.Write(config.ToJsonBytes());
+            file.Commit();
         }
         catch
         {
-            foreach (string path in new[] { diskPath, rpmbPath, configPath, configPath + ".tmp" })
+            foreach (string path in new[] { diskPath, rpmbPath, configPath })
             {
                 File.Delete(path);
             }

@@ -30,6 +30,14 @@ public sealed class BoardPartitionVerifier : IPartitionVerifier
         Verify(partition, _board.Partition(partition), minimumRollbackIndex);
 
     /// <summary>
+    /// Verifies only the header of <paramref name="partition"/> (CRC, fields, name, board, key,
+    /// signature, rollback index), not the payload hash: for a caller that has just read the whole
+    /// partition back against a trusted hash of header and payload (the slot installer).
+    /// </summary>
+    public PartitionVerification VerifyHeader(string partition, ulong minimumRollbackIndex) =>
+        Verify(partition, _board.Partition(partition), minimumRollbackIndex, payload: false);
+
+    /// <summary>
     /// Verifies a slot's partitions. A board opened from its directory with parallel verification
     /// (<see cref="Board.Open"/>) checks them concurrently, each through its own read-only handle
     /// on disk.img (devices are single-caller), so a boot uses every core for hashing; events still
@@ -78,7 +86,7 @@ public sealed class BoardPartitionVerifier : IPartitionVerifier
         return firstFailure < 0 ? results : results[..(firstFailure + 1)];
     }
 
-    private PartitionVerification Verify(string partition, IBlockDevice device, ulong minimumRollbackIndex)
+    private PartitionVerification Verify(string partition, IBlockDevice device, ulong minimumRollbackIndex, bool payload = true)
     {
         long bytes = device.SectorCount * device.SectorSize;
         var policy = new PartitionVerificationPolicy(_keys, _board.Config.BoardId, minimumRollbackIndex)
@@ -95,7 +103,7 @@ public sealed class BoardPartitionVerifier : IPartitionVerifier
             byte[] header = new byte[PartitionHeader.Size];
             device.Read(0, header);
             result = PartitionImageVerifier.VerifyHeader(header, policy);
-            if (result.IsValid)
+            if (result.IsValid && payload)
             {
                 PartitionHeader verified = result.Header!.Value;
                 byte[] actual = PayloadHash.Compute(device, PartitionHeader.Size, (long)verified.PayloadLength);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RecoverySim.GoldenImage.Json;
 
 namespace RecoverySim.Bootloader.Boards;
 
@@ -33,30 +34,51 @@ public readonly record struct PartitionSizes(long Misc, long Boot, long System, 
         "system" => System,
         "vendor" => Vendor,
         BoardLayout.Userdata => Userdata,
-        _ => throw new ArgumentException($"unknown partition kind '{kind}'", nameof(kind)),
+        _ => throw new ArgumentException($"unknown partition kind {StrictJson.Quote(kind)}", nameof(kind)),
     };
 
     /// <summary>
     /// Parses <c>kind=SIZE[,kind=SIZE...]</c> over <paramref name="defaults"/>; SIZE is bytes or a
-    /// number with K, M or G (binary units). Throws <see cref="FormatException"/> naming the bad item.
+    /// number with K, M or G (binary units). Each kind at most once, no empty item; null is the
+    /// defaults. Throws <see cref="FormatException"/> naming the bad item and the rule.
     /// </summary>
     public static PartitionSizes Parse(string? text, PartitionSizes defaults)
     {
         PartitionSizes sizes = defaults;
-        if (string.IsNullOrWhiteSpace(text))
+        if (text is null)
         {
             return sizes;
         }
 
-        foreach (string item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        const string Kinds = "misc, boot, system, vendor, userdata";
+        string[] items = text.Split(',', StringSplitOptions.TrimEntries);
+        var given = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < items.Length; i++)
         {
+            string item = items[i];
+            if (item.Length == 0)
+            {
+                throw new FormatException($"item {i + 1} of {StrictJson.Quote(text)} is empty; expected kind=SIZE[,kind=SIZE...] (kinds {Kinds})");
+            }
+
             int equals = item.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0)
             {
-                throw new FormatException($"--sizes: expected kind=SIZE (kinds misc, boot, system, vendor, userdata), found '{item}'");
+                throw new FormatException($"expected kind=SIZE (kinds {Kinds}), found {StrictJson.Quote(item)}");
             }
 
             string kind = item[..equals];
+            if (given.TryGetValue(kind, out int first))
+            {
+                throw new FormatException($"{kind} is given twice (items {first} and {i + 1} of {StrictJson.Quote(text)}); give each kind at most once");
+            }
+
+            if (kind is not (BoardLayout.Misc or "boot" or "system" or "vendor" or BoardLayout.Userdata))
+            {
+                throw new FormatException($"unknown partition kind {StrictJson.Quote(kind)} (expected {Kinds})");
+            }
+
+            given[kind] = i + 1;
             long size = ParseSize(item[(equals + 1)..], kind);
             sizes = kind switch
             {
@@ -65,7 +87,7 @@ public readonly record struct PartitionSizes(long Misc, long Boot, long System, 
                 "system" => sizes with { System = size },
                 "vendor" => sizes with { Vendor = size },
                 BoardLayout.Userdata => sizes with { Userdata = size },
-                _ => throw new FormatException($"--sizes: unknown partition kind '{kind}' (expected misc, boot, system, vendor, userdata)"),
+                _ => throw new ArgumentOutOfRangeException(nameof(text), kind, "checked above"),
             };
         }
 
@@ -119,7 +141,7 @@ public readonly record struct PartitionSizes(long Misc, long Boot, long System, 
 
         if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value > MaximumPartition / unit)
         {
-            throw new FormatException($"--sizes: size of {kind}: expected bytes or a number with K, M or G up to 64G, found '{text}'");
+            throw new FormatException($"size of {kind}: expected bytes or a number with K, M or G up to 64G, found {StrictJson.Quote(text)}");
         }
 
         return value * unit;

@@ -88,12 +88,10 @@ public sealed record RecoveryConfig
         return value;
     }
 
-    /// <summary>Checks a local path (1 to <see cref="MaxPathLength"/> characters, no NUL) for an init accessor.</summary>
-    internal static string CheckPath(string value, string name)
-    {
-        ArgumentNullException.ThrowIfNull(value, name);
-        return value.Length is 0 or > MaxPathLength || value.Contains('\0', StringComparison.Ordinal)
-            ? throw new ArgumentException($"{name} is {value.Length} characters or holds a NUL, expected 1 to {MaxPathLength} characters", name)
-            : value;
-    }
+    /// <summary>True for a local path a source may have: 1 to <see cref="MaxPathLength"/> characters, no NUL.</summary>
+    public static bool IsPath(string? value) => value is { Length: > 0 and <= MaxPathLength } && !value.Contains('\0', StringComparison.Ordinal);
+
+    /// <summary>Checks a local path (<see cref="IsPath"/>) for an init accessor.</summary>
+    internal static string CheckPath(string value, string name) => IsPath(value) ? value
+        : throw new ArgumentException($"{name} is {value?.Length ?? 0} characters or holds a NUL, expected 1 to {MaxPathLength} characters", name);
 }

@@ -1,5 +1,4 @@
-using System.Buffers;
-using System.Text.Json;
+using RecoverySim.GoldenImage.Json;
 using RecoverySim.GoldenImage.Keys;
 using RecoverySim.GoldenImage.Partitions;
 
@@ -44,9 +43,9 @@ public sealed record GoldenImageManifest
         ArgumentNullException.ThrowIfNull(partitions);
         try
         {
-            Validate(boardIds, releaseId, version, keyId, signatureAlgorithm, partitions, "manifest.json");
+            Validate(boardIds, releaseId, version, keyId, signatureAlgorithm, partitions, new JsonFieldValidator(ManifestMember));
         }
-        catch (ImageFormatException e)
+        catch (JsonInputException e)
         {
             throw new ArgumentException(e.Message, e);
         }
@@ -98,320 +97,123 @@ public sealed record GoldenImageManifest
     public ManifestPartition? Find(string name) => Partitions.FirstOrDefault(p => p.Name == name);
 
     /// <summary>The manifest as the exact UTF-8 bytes of <c>manifest.json</c>: indented JSON, fields in schema order, final newline.</summary>
-    public byte[] ToJson()
+    public byte[] ToJson() => Format.Write(new ManifestDocument
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        Format = FormatName,
+        FormatVersion = FormatVersion,
+        BoardIds = [.. BoardIds],
+        ReleaseId = ReleaseId,
+        Version = Version,
+        RollbackIndex = RollbackIndex,
+        KeyId = KeyId.ToString(),
+        SignatureAlgorithm = SignatureAlgorithmNames.ToName(SignatureAlgorithm),
+        Partitions = [.. Partitions.Select(p => new ManifestPartitionDocument
         {
-            w.WriteStartObject();
-            w.WriteString("format", FormatName);
-            w.WriteNumber("format_version", FormatVersion);
-            w.WriteStartArray("board_ids");
-            foreach (string id in BoardIds)
-            {
-                w.WriteStringValue(id);
-            }
-
-            w.WriteEndArray();
-            w.WriteString("release_id", ReleaseId);
-            w.WriteString("version", Version);
-            w.WriteNumber("rollback_index", RollbackIndex);
-            w.WriteString("key_id", KeyId.ToString());
-            w.WriteString("signature_algorithm", SignatureAlgorithmNames.ToName(SignatureAlgorithm));
-            w.WriteStartArray("partitions");
-            foreach (ManifestPartition p in Partitions)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", p.Name);
-                w.WriteString("member", p.Member);
-                w.WriteNumber("size", p.Size);
-                w.WriteString("compression", p.Compression == PartitionCompression.Zstd ? "zstd" : "none");
-                w.WriteNumber("compressed_size", p.CompressedSize);
-                w.WriteString("sha256", p.Sha256);
-                w.WriteString("compressed_sha256", p.CompressedSha256);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        return [.. buffer.WrittenSpan, (byte)'\n'];
-    }
+            Name = p.Name,
+            Member = p.Member,
+            Size = p.Size,
+            Compression = p.Compression == PartitionCompression.Zstd ? "zstd" : "none",
+            CompressedSize = p.CompressedSize,
+            Sha256 = p.Sha256,
+            CompressedSha256 = p.CompressedSha256,
+        })],
+    });
 
     /// <summary>Parses <c>manifest.json</c> strictly (see the type's remarks).</summary>
-    /// <exception cref="ImageFormatException">Not a valid manifest; the message names the field, expected and found.</exception>
+    /// <exception cref="ImageFormatException">Not a valid manifest; the message names the JSON path, expected and found.</exception>
     public static GoldenImageManifest Parse(ReadOnlySpan<byte> utf8)
     {
-        const string m = ManifestMember;
-        if (utf8.Length > MaxLength)
-        {
-            throw new ImageFormatException($"{m}: {utf8.Length} bytes, over the {MaxLength}-byte limit", m, "size");
-        }
-
-        if (!System.Text.Unicode.Utf8.IsValid(utf8))
-        {
-            throw new ImageFormatException($"{m}: not valid UTF-8", m, "json");
-        }
-
-        JsonDocument document;
         try
         {
-            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 8, CommentHandling = JsonCommentHandling.Disallow });
-            document = JsonDocument.ParseValue(ref reader);
-            if (reader.Read())
+            ManifestDocument d = Format.Read(utf8, ManifestMember);
+            var check = new JsonFieldValidator(ManifestMember);
+            check.Text("$.format", d.Format, f => f == FormatName, StrictJson.Quote(FormatName));
+            if (d.FormatVersion != CurrentFormatVersion)
             {
-                throw new ImageFormatException($"{m}: data after the JSON object", m, "json");
+                throw check.Error("$.format_version", $"{CurrentFormatVersion}", $"{d.FormatVersion}");
             }
+
+            KeyId keyId = KeyId.TryParse(d.KeyId, out KeyId parsed) && d.KeyId == parsed.ToString() ? parsed
+                : throw check.Error("$.key_id", "32 lowercase hex digits", StrictJson.Quote(d.KeyId));
+            SignatureAlgorithm algorithm = SignatureAlgorithmNames.TryParse(d.SignatureAlgorithm, out SignatureAlgorithm a) && SignatureAlgorithmNames.ToName(a) == d.SignatureAlgorithm ? a
+                : throw check.Error("$.signature_algorithm", "\"ed25519\", \"ecdsa-p256\" or \"rsa-3072\"", StrictJson.Quote(d.SignatureAlgorithm));
+            var partitions = new List<ManifestPartition>(d.Partitions.Count);
+            for (int i = 0; i < d.Partitions.Count; i++)
+            {
+                ManifestPartitionDocument p = d.Partitions[i];
+                string at = StrictJson.Element("$.partitions", i);
+                PartitionCompression compression = check.Choice(at + ".compression", p.Compression, [("none", PartitionCompression.None), ("zstd", PartitionCompression.Zstd)]);
+                partitions.Add(new ManifestPartition(p.Name, p.Member, p.Size, compression, p.CompressedSize, p.Sha256, p.CompressedSha256));
+            }
+
+            Validate(d.BoardIds, d.ReleaseId, d.Version, keyId, algorithm, partitions, check);
+            return new GoldenImageManifest(d.BoardIds, d.ReleaseId, d.Version, d.RollbackIndex, keyId, algorithm, partitions);
         }
-        catch (JsonException e)
+        catch (JsonInputException e)
         {
-            throw new ImageFormatException($"{m}: not valid JSON: {e.Message}", m, "json", e);
-        }
-
-        using (document)
-        {
-            JsonElement root = document.RootElement;
-            var fields = Fields(root, "", ["format", "format_version", "board_ids", "release_id", "version", "rollback_index", "key_id", "signature_algorithm", "partitions"]);
-            string format = String(fields["format"], "format");
-            if (format != FormatName)
-            {
-                throw new ImageFormatException($"{m}: field format is '{FieldText.Escape(format)}', expected '{FormatName}'", m, "format");
-            }
-
-            long version = Integer(fields["format_version"], "format_version", 0, int.MaxValue);
-            if (version != CurrentFormatVersion)
-            {
-                throw new ImageFormatException($"{m}: field format_version is {version}, expected {CurrentFormatVersion}", m, "format_version");
-            }
-
-            JsonElement boards = Array(fields["board_ids"], "board_ids", MaxBoardIds);
-            var boardIds = new List<string>();
-            int i = 0;
-            foreach (JsonElement b in boards.EnumerateArray())
-            {
-                boardIds.Add(String(b, $"board_ids[{i++}]"));
-            }
-
-            string releaseId = String(fields["release_id"], "release_id");
-            string versionText = String(fields["version"], "version");
-            JsonElement rollbackElement = fields["rollback_index"];
-            if (rollbackElement.ValueKind != JsonValueKind.Number || !rollbackElement.TryGetUInt64(out ulong rollback))
-            {
-                throw new ImageFormatException($"{m}: field rollback_index is {Describe(rollbackElement)}, expected an integer from 0 to {ulong.MaxValue}", m, "rollback_index");
-            }
-
-            string keyIdText = String(fields["key_id"], "key_id");
-            if (!KeyId.TryParse(keyIdText, out KeyId keyId) || keyIdText != keyId.ToString())
-            {
-                throw new ImageFormatException($"{m}: field key_id is '{FieldText.Escape(keyIdText)}', expected 32 lowercase hex digits", m, "key_id");
-            }
-
-            string algorithmText = String(fields["signature_algorithm"], "signature_algorithm");
-            if (!SignatureAlgorithmNames.TryParse(algorithmText, out SignatureAlgorithm algorithm) || SignatureAlgorithmNames.ToName(algorithm) != algorithmText)
-            {
-                throw new ImageFormatException($"{m}: field signature_algorithm is '{FieldText.Escape(algorithmText)}', expected ed25519, ecdsa-p256 or rsa-3072", m, "signature_algorithm");
-            }
-
-            JsonElement partitionArray = Array(fields["partitions"], "partitions", MaxPartitions);
-            var partitions = new List<ManifestPartition>();
-            i = 0;
-            foreach (JsonElement p in partitionArray.EnumerateArray())
-            {
-                string at = $"partitions[{i++}]";
-                var pf = Fields(p, at + ".", ["name", "member", "size", "compression", "compressed_size", "sha256", "compressed_sha256"]);
-                string compressionText = String(pf["compression"], at + ".compression");
-                PartitionCompression compression = compressionText switch
-                {
-                    "none" => PartitionCompression.None,
-                    "zstd" => PartitionCompression.Zstd,
-                    _ => throw new ImageFormatException($"{m}: field {at}.compression is '{FieldText.Escape(compressionText)}', expected 'none' or 'zstd'", m, at + ".compression"),
-                };
-                partitions.Add(new ManifestPartition(
-                    String(pf["name"], at + ".name"),
-                    String(pf["member"], at + ".member"),
-                    Integer(pf["size"], at + ".size", PartitionHeader.Size, MaxMemberSize),
-                    compression,
-                    Integer(pf["compressed_size"], at + ".compressed_size", 1, MaxMemberSize),
-                    String(pf["sha256"], at + ".sha256"),
-                    String(pf["compressed_sha256"], at + ".compressed_sha256")));
-            }
-
-            Validate(boardIds, releaseId, versionText, keyId, algorithm, partitions, m);
-            return new GoldenImageManifest(boardIds, releaseId, versionText, rollback, keyId, algorithm, partitions);
+            throw new ImageFormatException(e.Message, ManifestMember, e.Field, e);
         }
     }
 
-    /// <summary>Checks the values a manifest may hold; throws an <see cref="ImageFormatException"/> naming the field.</summary>
-    private static void Validate(IReadOnlyList<string> boardIds, string releaseId, string version, KeyId keyId, SignatureAlgorithm algorithm,
-        IReadOnlyList<ManifestPartition> partitions, string m)
-    {
-        if (boardIds.Count is 0 or > MaxBoardIds)
-        {
-            throw new ImageFormatException($"{m}: field board_ids has {boardIds.Count} entries, expected 1 to {MaxBoardIds}", m, "board_ids");
-        }
+    /// <summary>The strict JSON format of <c>manifest.json</c>: at most <see cref="MaxLength"/> bytes, 8 levels.</summary>
+    private static StrictJsonFormat<ManifestDocument> Format { get; } = new(ManifestJsonContext.Default, MaxLength, maxDepth: 8);
 
+    /// <summary>Checks the values a manifest may hold; throws a <see cref="JsonInputException"/> naming the JSON path.</summary>
+    private static void Validate(IReadOnlyList<string> boardIds, string releaseId, string version, KeyId keyId, SignatureAlgorithm algorithm,
+        IReadOnlyList<ManifestPartition> partitions, JsonFieldValidator check)
+    {
+        const string Identifier = "1 to 63 of A-Z a-z 0-9 . _ - starting with a letter or digit";
+        check.Count("$.board_ids", boardIds, 1, MaxBoardIds, "board ids");
         for (int i = 0; i < boardIds.Count; i++)
         {
-            if (!FieldText.IsIdentifier(boardIds[i]))
-            {
-                throw new ImageFormatException($"{m}: field board_ids[{i}] is '{FieldText.Escape(boardIds[i] ?? "")}', expected 1 to {FieldText.MaxTextLength} of A-Z a-z 0-9 . _ -", m, $"board_ids[{i}]");
-            }
-
+            string at = StrictJson.Element("$.board_ids", i);
+            check.Text(at, boardIds[i], FieldText.IsIdentifier, Identifier);
             if (boardIds.Take(i).Contains(boardIds[i]))
             {
-                throw new ImageFormatException($"{m}: field board_ids[{i}] '{boardIds[i]}' is listed twice", m, $"board_ids[{i}]");
+                throw check.Error(at, "distinct board ids", $"{StrictJson.Quote(boardIds[i])} a second time");
             }
         }
 
-        if (!FieldText.IsIdentifier(releaseId))
-        {
-            throw new ImageFormatException($"{m}: field release_id is '{FieldText.Escape(releaseId ?? "")}', expected 1 to {FieldText.MaxTextLength} of A-Z a-z 0-9 . _ -", m, "release_id");
-        }
-
-        if (!FieldText.IsVersion(version))
-        {
-            throw new ImageFormatException($"{m}: field version is '{FieldText.Escape(version ?? "")}', expected 1 to {FieldText.MaxTextLength} printable ASCII characters", m, "version");
-        }
-
+        check.Text("$.release_id", releaseId, FieldText.IsIdentifier, Identifier);
+        check.Text("$.version", version, FieldText.IsVersion, $"1 to {FieldText.MaxTextLength} printable ASCII characters without leading or trailing spaces");
         if (keyId.IsZero)
         {
-            throw new ImageFormatException($"{m}: field key_id is all zero", m, "key_id");
+            throw check.Error("$.key_id", "a key id that is not all zero", StrictJson.Quote(keyId.ToString()));
         }
 
         if (!SignatureAlgorithmNames.IsSupported(algorithm))
         {
-            throw new ImageFormatException($"{m}: field signature_algorithm is {algorithm}, expected ed25519, ecdsa-p256 or rsa-3072", m, "signature_algorithm");
+            throw check.Error("$.signature_algorithm", "ed25519, ecdsa-p256 or rsa-3072", algorithm.ToString());
         }
 
-        if (partitions.Count is 0 or > MaxPartitions)
-        {
-            throw new ImageFormatException($"{m}: field partitions has {partitions.Count} entries, expected 1 to {MaxPartitions}", m, "partitions");
-        }
-
+        check.Count("$.partitions", partitions, 1, MaxPartitions, "partitions");
         for (int i = 0; i < partitions.Count; i++)
         {
-            ManifestPartition p = partitions[i] ?? throw new ImageFormatException($"{m}: partitions[{i}] is null", m, $"partitions[{i}]");
-            string at = $"partitions[{i}]";
-            if (!FieldText.IsPartitionName(p.Name))
-            {
-                throw new ImageFormatException($"{m}: field {at}.name is '{FieldText.Escape(p.Name ?? "")}', expected 1 to {FieldText.MaxPartitionNameLength} of a-z 0-9 _ - starting with a letter", m, at + ".name");
-            }
-
+            string at = StrictJson.Element("$.partitions", i);
+            ManifestPartition p = partitions[i] ?? throw check.Error(at, "an object", "null");
+            check.Text(at + ".name", p.Name, FieldText.IsPartitionName, $"1 to {FieldText.MaxPartitionNameLength} of a-z 0-9 _ - starting with a letter");
             if (partitions.Take(i).Any(q => q.Name == p.Name))
             {
-                throw new ImageFormatException($"{m}: field {at}.name '{p.Name}' is listed twice", m, at + ".name");
+                throw check.Error(at + ".name", "distinct partition names", $"{StrictJson.Quote(p.Name)} a second time");
             }
 
             string member = ManifestPartition.MemberNameFor(p.Name, p.Compression);
-            if (p.Member != member)
+            check.Text(at + ".member", p.Member, m => m == member, StrictJson.Quote(member));
+            check.Integer(at + ".size", p.Size, PartitionHeader.Size, MaxMemberSize);
+            if (p.Compression == PartitionCompression.None && p.CompressedSize != p.Size)
             {
-                throw new ImageFormatException($"{m}: field {at}.member is '{FieldText.Escape(p.Member ?? "")}', expected '{member}'", m, at + ".member");
+                throw check.Error(at + ".compressed_size", $"{p.Size} (the size: not compressed)", $"{p.CompressedSize}");
             }
 
-            if (p.Size is < PartitionHeader.Size or > MaxMemberSize)
-            {
-                throw new ImageFormatException($"{m}: field {at}.size is {p.Size}, expected {PartitionHeader.Size} to {MaxMemberSize}", m, at + ".size");
-            }
+            check.Integer(at + ".compressed_size", p.CompressedSize, 1, MaxMemberSize);
 
-            if (p.Compression == PartitionCompression.None ? p.CompressedSize != p.Size : p.CompressedSize is < 1 or > MaxMemberSize)
-            {
-                throw new ImageFormatException($"{m}: field {at}.compressed_size is {p.CompressedSize}, expected {(p.Compression == PartitionCompression.None ? $"{p.Size} (the size: not compressed)" : $"1 to {MaxMemberSize}")}", m, at + ".compressed_size");
-            }
-
-            if (!IsSha256Hex(p.Sha256))
-            {
-                throw new ImageFormatException($"{m}: field {at}.sha256 is '{FieldText.Escape(p.Sha256 ?? "")}', expected 64 lowercase hex digits", m, at + ".sha256");
-            }
-
-            if (!IsSha256Hex(p.CompressedSha256))
-            {
-                throw new ImageFormatException($"{m}: field {at}.compressed_sha256 is '{FieldText.Escape(p.CompressedSha256 ?? "")}', expected 64 lowercase hex digits", m, at + ".compressed_sha256");
-            }
-
-            if (p.Compression == PartitionCompression.None && p.CompressedSha256 != p.Sha256)
-            {
-                throw new ImageFormatException($"{m}: field {at}.compressed_sha256 is {p.CompressedSha256}, expected {p.Sha256} (the sha256: not compressed)", m, at + ".compressed_sha256");
-            }
+            check.Text(at + ".sha256", p.Sha256, IsSha256Hex, "64 lowercase hex digits");
+            check.Text(at + ".compressed_sha256", p.CompressedSha256,
+                p.Compression == PartitionCompression.None ? h => h == p.Sha256 : IsSha256Hex,
+                p.Compression == PartitionCompression.None ? $"{StrictJson.Quote(p.Sha256)} (the sha256: not compressed)" : "64 lowercase hex digits");
         }
     }
 
     private static bool IsSha256Hex(string? text) =>
         text is { Length: 64 } && text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
-
-    private static Dictionary<string, JsonElement> Fields(JsonElement element, string prefix, string[] names)
-    {
-        const string m = ManifestMember;
-        string what = prefix.Length == 0 ? "the top level" : prefix.TrimEnd('.');
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            throw new ImageFormatException($"{m}: {what} is {Describe(element)}, expected an object", m, prefix.Length == 0 ? "json" : prefix.TrimEnd('.'));
-        }
-
-        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (JsonProperty property in element.EnumerateObject())
-        {
-            if (!names.Contains(property.Name))
-            {
-                throw new ImageFormatException($"{m}: unknown field {prefix}{FieldText.Escape(property.Name)}", m, prefix + property.Name);
-            }
-
-            if (!fields.TryAdd(property.Name, property.Value))
-            {
-                throw new ImageFormatException($"{m}: field {prefix}{property.Name} appears twice", m, prefix + property.Name);
-            }
-        }
-
-        foreach (string name in names)
-        {
-            if (!fields.ContainsKey(name))
-            {
-                throw new ImageFormatException($"{m}: field {prefix}{name} is missing", m, prefix + name);
-            }
-        }
-
-        return fields;
-    }
-
-    private static string String(JsonElement element, string field) => element.ValueKind == JsonValueKind.String
-        ? element.GetString()!
-        : throw new ImageFormatException($"{ManifestMember}: field {field} is {Describe(element)}, expected a string", ManifestMember, field);
-
-    private static long Integer(JsonElement element, string field, long min, long max)
-    {
-        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out long value) || value < min || value > max)
-        {
-            throw new ImageFormatException($"{ManifestMember}: field {field} is {Describe(element)}, expected an integer from {min} to {max}", ManifestMember, field);
-        }
-
-        return value;
-    }
-
-    private static JsonElement Array(JsonElement element, string field, int max)
-    {
-        if (element.ValueKind != JsonValueKind.Array)
-        {
-            throw new ImageFormatException($"{ManifestMember}: field {field} is {Describe(element)}, expected an array", ManifestMember, field);
-        }
-
-        int count = element.GetArrayLength();
-        if (count == 0 || count > max)
-        {
-            throw new ImageFormatException($"{ManifestMember}: field {field} has {count} entries, expected 1 to {max}", ManifestMember, field);
-        }
-
-        return element;
-    }
-
-    private static string Describe(JsonElement element)
-    {
-        string raw = element.ValueKind switch
-        {
-            JsonValueKind.Object => "an object",
-            JsonValueKind.Array => "an array",
-            JsonValueKind.String => $"the string \"{FieldText.Escape(element.GetString() ?? "")}\"",
-            _ => element.GetRawText(),
-        };
-        return raw.Length > 60 ? raw[..60] + "..." : raw;
-    }
 }

@@ -258,13 +258,9 @@ internal sealed class TarStructureGuard : ForwardOnlyReadStream
 
     private static long Octal(ReadOnlySpan<byte> field, string where, string what)
     {
-        // Octal digits, optionally led by spaces, ended by NUL or space (pax: "ustar" numeric fields).
+        // 1 to 11 octal digits from the first byte, then only NULs or spaces (docs/FORMAT.md; POSIX
+        // tar, GNU tar and .NET write leading zeros, never leading spaces, so none are accepted).
         int i = 0;
-        while (i < field.Length && field[i] == ' ')
-        {
-            i++;
-        }
-
         long value = 0;
         int digits = 0;
         for (; i < field.Length && field[i] is >= (byte)'0' and <= (byte)'7'; i++, digits++)
@@ -274,7 +270,7 @@ internal sealed class TarStructureGuard : ForwardOnlyReadStream
 
         if (digits == 0 || digits > 11 || field[i..].ContainsAnyExcept((byte)0, (byte)' '))
         {
-            throw new ImageFormatException($"{where}: {what} field '{FieldText.Escape(Encoding.ASCII.GetString(field))}' is not an octal number of at most 11 digits", null, "tar_" + what);
+            throw new ImageFormatException($"{where}: {what} field '{FieldText.Escape(Encoding.ASCII.GetString(field))}' is not 1 to 11 octal digits followed by NULs or spaces", null, "tar_" + what);
         }
 
         return value;

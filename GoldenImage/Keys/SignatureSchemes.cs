@@ -87,6 +87,8 @@ internal static class SignatureSchemes
         ? [.. Ed25519SpkiPrefix, .. ed.GetEncoded()]
         : SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(publicKey).GetDerEncoded();
 
+    private const string SupportedKeys = "an ed25519, ecdsa-p256 or rsa-3072 key";
+
     /// <summary>Parses DER SubjectPublicKeyInfo, or throws a <see cref="SignatureException"/> naming <paramref name="source"/>.</summary>
     public static AsymmetricKeyParameter ParsePublic(byte[] der, string source)
     {
@@ -108,7 +110,8 @@ internal static class SignatureSchemes
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or FormatException
             or SecurityUtilityException or InvalidCastException or Org.BouncyCastle.Asn1.Asn1Exception)
         {
-            throw new SignatureException($"{source}: not a valid SubjectPublicKeyInfo: {e.Message}", field: "key", inner: e);
+            // BouncyCastle's text ("failed to construct sequence from byte[]") names its internals, not the input.
+            throw new SignatureException($"{source}: expected a DER SubjectPublicKeyInfo (RFC 5280 section 4.1.2.7) of {SupportedKeys}, found {der.Length} bytes that are not one", field: "key", inner: e);
         }
     }
 
@@ -142,7 +145,7 @@ internal static class SignatureSchemes
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or FormatException
             or SecurityUtilityException or InvalidCastException or Org.BouncyCastle.Asn1.Asn1Exception)
         {
-            throw new SignatureException($"{source}: not a valid PKCS#8 private key: {e.Message}", field: "key", inner: e);
+            throw new SignatureException($"{source}: expected a DER PKCS#8 PrivateKeyInfo (RFC 5208 section 5) of {SupportedKeys}, found {der.Length} bytes that are not one", field: "key", inner: e);
         }
     }
 }

@@ -17,13 +17,14 @@ namespace RecoverySim.Recovery.Journal;
 /// <param name="InstallSlot">The slot the golden image is installed into first (the other is the copy's target).</param>
 /// <param name="PartitionIndex">The partition in progress: the index in the manifest's partition order.</param>
 /// <param name="DurableBytes">Payload bytes of that partition that are on the medium (flushed).</param>
-/// <param name="ManifestSha256">SHA-256 of the exact manifest bytes of the golden image: a resume continues only the same image.</param>
+/// <param name="ManifestSha256">SHA-256 of the golden image's manifest (as written canonically): a resume continues only the same image.</param>
 /// <param name="ReleaseId">The golden release id.</param>
 /// <param name="Version">The golden version.</param>
 /// <param name="RollbackIndex">The golden rollback index.</param>
+/// <param name="BothSlots">The install writes both slots at once (an A/B board with no bootable slot): there is no copy phase.</param>
 public readonly record struct RecoveryJournalRecord(
     ulong Sequence, RecoveryPhase Phase, RecoverySource Source, Slot InstallSlot, int PartitionIndex, long DurableBytes,
-    ReadOnlyMemory<byte> ManifestSha256, string ReleaseId, string Version, ulong RollbackIndex) : IDualCopyRecord<RecoveryJournalRecord>
+    ReadOnlyMemory<byte> ManifestSha256, string ReleaseId, string Version, ulong RollbackIndex, bool BothSlots = false) : IDualCopyRecord<RecoveryJournalRecord>
 {
     /// <summary>Bytes of one copy.</summary>
     public const int Size = 512;
@@ -44,7 +45,8 @@ public readonly record struct RecoveryJournalRecord(
     private const int SourceOffset = 17;                         // u8
     private const int InstallSlotOffset = 18;                    // u8
     private const int PartitionIndexOffset = 19;                 // u8
-    private const int ReservedOffset = 20;                       // 4 bytes, zero
+    private const int BothSlotsOffset = 20;                      // u8: 0 or 1
+    private const int ReservedOffset = 21;                       // 3 bytes, zero
     private const int DurableBytesOffset = 24;                   // u64
     private const int RollbackIndexOffset = 32;                  // u64
     private const int ManifestSha256Offset = 40, ManifestSha256Length = 32;
@@ -74,10 +76,10 @@ public readonly record struct RecoveryJournalRecord(
             return false;
         }
 
-        byte phase = source[PhaseOffset], from = source[SourceOffset], slot = source[InstallSlotOffset], partition = source[PartitionIndexOffset];
+        byte phase = source[PhaseOffset], from = source[SourceOffset], slot = source[InstallSlotOffset], partition = source[PartitionIndexOffset], both = source[BothSlotsOffset];
         long durable = BinaryPrimitives.ReadInt64LittleEndian(source[DurableBytesOffset..]);
         if (!Enum.IsDefined((RecoveryPhase)phase) || !Enum.IsDefined((RecoverySource)from) || slot > 1 || partition >= MaxPartitions || durable < 0
-            || BinaryPrimitives.ReadUInt32LittleEndian(source[ReservedOffset..]) != 0
+            || both > 1 || source.Slice(ReservedOffset, 3).ContainsAnyExcept((byte)0)
             || !TryText(source.Slice(ReleaseIdOffset, MaxTextBytes), out string release)
             || !TryText(source.Slice(VersionOffset, MaxTextBytes), out string version))
         {
@@ -86,7 +88,7 @@ public readonly record struct RecoveryJournalRecord(
 
         record = new RecoveryJournalRecord(sequence, (RecoveryPhase)phase, (RecoverySource)from, (Slot)slot, partition, durable,
             source.Slice(ManifestSha256Offset, ManifestSha256Length).ToArray(), release, version,
-            BinaryPrimitives.ReadUInt64LittleEndian(source[RollbackIndexOffset..]));
+            BinaryPrimitives.ReadUInt64LittleEndian(source[RollbackIndexOffset..]), both == 1);
         return true;
     }
 
@@ -105,6 +107,7 @@ public readonly record struct RecoveryJournalRecord(
         record[SourceOffset] = (byte)Source;
         record[InstallSlotOffset] = (byte)InstallSlot;
         record[PartitionIndexOffset] = (byte)PartitionIndex;
+        record[BothSlotsOffset] = BothSlots ? (byte)1 : (byte)0;
         BinaryPrimitives.WriteInt64LittleEndian(record[DurableBytesOffset..], DurableBytes);
         BinaryPrimitives.WriteUInt64LittleEndian(record[RollbackIndexOffset..], RollbackIndex);
         ManifestSha256.Span.CopyTo(record[ManifestSha256Offset..]);
@@ -117,7 +120,7 @@ public readonly record struct RecoveryJournalRecord(
     public bool Equals(RecoveryJournalRecord other) =>
         Sequence == other.Sequence && Phase == other.Phase && Source == other.Source && InstallSlot == other.InstallSlot
         && PartitionIndex == other.PartitionIndex && DurableBytes == other.DurableBytes && ManifestSha256.Span.SequenceEqual(other.ManifestSha256.Span)
-        && ReleaseId == other.ReleaseId && Version == other.Version && RollbackIndex == other.RollbackIndex;
+        && ReleaseId == other.ReleaseId && Version == other.Version && RollbackIndex == other.RollbackIndex && BothSlots == other.BothSlots;
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Sequence, Phase, PartitionIndex, DurableBytes, ReleaseId);

@@ -14,7 +14,7 @@ namespace RecoverySim.Recovery.Sources;
 /// </summary>
 public sealed class TftpImageSource : GoldenImageSource
 {
-    private const long PipeHighWater = 16L << 20;
+    private const long PipeHighWater = 4L << 20;
     private readonly Func<IPEndPoint>? _server;
     private readonly Func<ITftpChannel>? _channel;
     private readonly string _file;

@@ -12,10 +12,14 @@ public readonly record struct TftpAckPacket(ushort Block)
     /// <summary>The offset of the block number.</summary>
     public const int BlockOffset = 2;
 
-    /// <summary>Parses an ACK; false when it is not one. Trailing bytes are ignored, as every peer does.</summary>
+    /// <summary>
+    /// Parses an ACK; false when it is not one. An ACK is exactly <see cref="Size"/> bytes (RFC 1350
+    /// figure 5-3 has no room for more): a shorter one is truncated and a longer one oversized, and
+    /// neither is an ACK (docs/FORMAT.md, TFTP "Packets").
+    /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> packet, out TftpAckPacket ack)
     {
-        if (packet.Length < Size || BinaryPrimitives.ReadUInt16BigEndian(packet) != (ushort)TftpOpcode.Ack)
+        if (packet.Length != Size || BinaryPrimitives.ReadUInt16BigEndian(packet) != (ushort)TftpOpcode.Ack)
         {
             ack = default;
             return false;

@@ -8,6 +8,27 @@ internal static class TftpStrings
     // Strict: a malformed byte sequence is bad input, not something to paper over with U+FFFD.
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>Longest text of a peer's string quoted in a message before it is cut.</summary>
+    public const int MaxQuotedLength = 100;
+
+    /// <summary>
+    /// A string from a peer or a user, fit to quote in a message, an ERROR packet or a log line:
+    /// control and line-separator characters become '?', text over 100 characters is cut with "...".
+    /// </summary>
+    public static string Printable(string text)
+    {
+        char[] chars = (text.Length > MaxQuotedLength ? text[..MaxQuotedLength] : text).ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+        {
+            if (char.IsControl(chars[i]) || chars[i] is '\u2028' or '\u2029')
+            {
+                chars[i] = '?';
+            }
+        }
+
+        return text.Length > MaxQuotedLength ? new string(chars) + "..." : new string(chars);
+    }
+
     /// <summary>Reads the string that starts at <paramref name="offset"/> and ends at the next NUL.</summary>
     /// <returns>The offset just past the NUL.</returns>
     public static int ReadString(ReadOnlySpan<byte> packet, int offset, string field, int maxLength, TftpErrorCode code, out string value)
@@ -92,10 +113,10 @@ internal static class TftpStrings
 
             if (offset >= packet.Length)
             {
-                throw new TftpProtocolException(TftpErrorCode.OptionNegotiationFailed, $"option '{name}' has no value");
+                throw new TftpProtocolException(TftpErrorCode.OptionNegotiationFailed, $"option '{Printable(name)}' has no value");
             }
 
-            offset = ReadString(packet, offset, $"value of option '{name}'", TftpLimits.MaxOptionLength, TftpErrorCode.OptionNegotiationFailed, out string value);
+            offset = ReadString(packet, offset, $"value of option '{Printable(name)}'", TftpLimits.MaxOptionLength, TftpErrorCode.OptionNegotiationFailed, out string value);
             options.Add(new TftpOption(name, value));
         }
 

@@ -127,47 +127,7 @@ internal static partial class NativeFileSystem
         return full;
     }
 
-    /// <summary>
-    /// Flushes a directory's entries to disk (fsync(2) on the directory), so a rename in it
-    /// survives a power cut. Does nothing where directories cannot be opened (not Linux).
-    /// </summary>
-    public static void FlushDirectory(string path)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY
-        int fd = open(path, ReadOnlyDirectory);
-        if (fd < 0)
-        {
-            throw new IOException($"cannot open directory '{path}' to flush it (errno {Marshal.GetLastPInvokeError()})");
-        }
-
-        try
-        {
-            if (fsync(fd) != 0)
-            {
-                throw new IOException($"cannot flush directory '{path}' (errno {Marshal.GetLastPInvokeError()})");
-            }
-        }
-        finally
-        {
-            _ = close(fd);
-        }
-    }
-
 #pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code, which the build does not allow.
-    [DllImport("libc", SetLastError = true)]
-    private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int fsync(int fd);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int close(int fd);
-
     [DllImport("libc", SetLastError = true)]
     private static extern IntPtr realpath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [Out] byte[] resolved);
 

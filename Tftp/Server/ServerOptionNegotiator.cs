@@ -46,7 +46,7 @@ internal static class ServerOptionNegotiator
             // RFC 2348: "blksize" 8-65464; a larger request may be answered with a smaller size.
             if (!TftpStrings.TryParseDecimal(b.Value, out long asked))
             {
-                throw Refuse($"blksize value '{b.Value}' is not a decimal number");
+                throw Refuse($"blksize value '{TftpStrings.Printable(b.Value)}' is not a decimal number");
             }
 
             if (asked < TftpLimits.MinBlockSize)
@@ -64,7 +64,7 @@ internal static class ServerOptionNegotiator
             // RFC 7440 section 3: "windowsize" 1-65535; the server may answer with less.
             if (!TftpStrings.TryParseDecimal(w.Value, out long asked))
             {
-                throw Refuse($"windowsize value '{w.Value}' is not a decimal number");
+                throw Refuse($"windowsize value '{TftpStrings.Printable(w.Value)}' is not a decimal number");
             }
 
             if (asked < TftpLimits.MinWindowSize)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using RecoverySim.BlockDevice.Files;
 using RecoverySim.Tftp.Packets;
 using RecoverySim.Tftp.Text;
 using RecoverySim.Tftp.Transfers;
@@ -13,6 +14,8 @@ namespace RecoverySim.Tftp.Server;
 /// </summary>
 internal sealed class ServerTransfer
 {
+    // Measured under floods of requests (docs/PERFORMANCE.md, TFTP floods): 64 KiB, below the
+    // large-object heap, left the server's RSS higher than 128 KiB, so it stays 128 KiB.
     private const int FileBufferSize = 128 * 1024;
     private const int LargeBlock = 16 * 1024;
     private readonly TftpServerOptions options;
@@ -168,14 +171,12 @@ internal sealed class ServerTransfer
         negotiated = new StrongBox<TftpNegotiatedOptions>(negotiation.Options);
         Counters.TotalBytes = negotiation.Options.TransferSize;
 
-        // Receive into a hidden temporary file beside the target and rename it only when the
-        // last block is in: a failed upload never leaves a partial file nor damages the old one.
-        string temporary = Path.Join(Path.GetDirectoryName(target), $".{Path.GetFileName(target)}.tftp-{Environment.ProcessId}-{Id}.part");
-        bool committed = false;
-        var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileBufferSize);
-        try
+        // Receive into an atomic file: a failed upload never leaves a partial file nor damages the
+        // old one (docs/FORMAT.md, "Order of writes (atomic files)").
+        AtomicFile file = AtomicFile.Create(target, options.AllowOverwrite, bufferSize: FileBufferSize);
+        await using (file.ConfigureAwait(false))
         {
-            NetasciiDecodingStream? text = Mode == TftpMode.Netascii ? new NetasciiDecodingStream(file, leaveOpen: true) : null;
+            NetasciiDecodingStream? text = Mode == TftpMode.Netascii ? new NetasciiDecodingStream(file.Stream, leaveOpen: true) : null;
             byte[] initial = negotiation.Acknowledged.Count > 0
                 ? Encode(new TftpOackPacket(negotiation.Acknowledged))
                 : new byte[TftpAckPacket.Size];
@@ -185,29 +186,23 @@ internal sealed class ServerTransfer
             }
 
             var settings = new TransferSettings(negotiation.Options.BlockSize, negotiation.Options.WindowSize, negotiation.Timeout, options.MaxRetries, options.MaxWriteSize, synchronousIo);
-            var receiver = new DataReceiver(channel, settings, (Stream?)text ?? file, Counters, time)
+            var receiver = new DataReceiver(channel, settings, (Stream?)text ?? file.Stream, Counters, time)
             {
                 StrictFirstBlock = negotiation.Options.WindowSize == 1,
                 BeforeFinalAck = c =>
                 {
-                    // Data to disk before the rename, the rename before the final ACK: a client
-                    // that saw the ACK has its file stored, and a power cut never shows a torn one.
+                    // The file is committed (data, rename and directory on disk) before the final
+                    // ACK: a client that saw the ACK has its file stored.
                     text?.Complete();
-                    file.Flush(flushToDisk: true);
-                    file.Dispose();
                     try
                     {
-                        File.Move(temporary, target, options.AllowOverwrite);
+                        file.Commit();
                     }
                     catch (IOException) when (!options.AllowOverwrite && File.Exists(target))
                     {
                         throw new TftpProtocolException(TftpErrorCode.FileAlreadyExists, $"file '{Request.FileName}' was created by someone else during the transfer");
                     }
 
-                    committed = true;
-
-                    // The rename itself must reach the disk before the client hears it is done.
-                    NativeFileSystem.FlushDirectory(Path.GetDirectoryName(target)!);
                     return ValueTask.CompletedTask;
                 },
             };
@@ -221,21 +216,6 @@ internal sealed class ServerTransfer
             }
 
             return receiver;
-        }
-        finally
-        {
-            await file.DisposeAsync().ConfigureAwait(false);
-            if (!committed)
-            {
-                try
-                {
-                    File.Delete(temporary);
-                }
-                catch (IOException)
-                {
-                    // Left behind a hidden .part file; the next run of the same transfer id replaces nothing.
-                }
-            }
         }
     }
 

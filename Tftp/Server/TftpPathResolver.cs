@@ -1,13 +1,23 @@
+using RecoverySim.Tftp.Packets;
+
 namespace RecoverySim.Tftp.Server;
 
 /// <summary>
 /// Maps a requested file name to a path under the root, or refuses it. The name must be a
 /// plain relative path ("dir/file"): no "..", no ".", no empty segment, no leading "/", no
-/// drive ("C:"), no backslash, no control character. The resolved path, symbolic links
-/// followed, must still be under the root's canonical path, and must be a regular file.
+/// drive ("C:"), no backslash, no control character, no component over 255 bytes. The resolved
+/// path, symbolic links followed, must still be under the root's canonical path, and must be a
+/// regular file.
 /// </summary>
 public sealed class TftpPathResolver
 {
+    /// <summary>
+    /// The longest path component, in UTF-8 bytes: NAME_MAX of Linux file systems. A longer one
+    /// cannot exist, so it is refused by its shape (ERROR 2) before the file system would answer
+    /// ENAMETOOLONG.
+    /// </summary>
+    public const int MaxComponentBytes = 255;
+
     private readonly string root;
 
     /// <summary>Creates a resolver for <paramref name="rootDirectory"/>, which must exist.</summary>
@@ -68,6 +78,12 @@ public sealed class TftpPathResolver
             if (segment is "." or "..")
             {
                 throw Refuse(fileName, $"has a '{segment}' segment");
+            }
+
+            int bytes = System.Text.Encoding.UTF8.GetByteCount(segment);
+            if (bytes > MaxComponentBytes)
+            {
+                throw Refuse(fileName, $"has a {bytes}-byte path component; the limit is {MaxComponentBytes} bytes");
             }
         }
     }
@@ -134,19 +150,5 @@ public sealed class TftpPathResolver
     }
 
     private static TftpProtocolException Refuse(string fileName, string why) =>
-        new(TftpErrorCode.AccessViolation, $"file name '{Printable(fileName)}' {why}");
-
-    private static string Printable(string text)
-    {
-        var chars = text.Length > 100 ? text[..100].ToCharArray() : text.ToCharArray();
-        for (int i = 0; i < chars.Length; i++)
-        {
-            if (chars[i] < ' ' || chars[i] == (char)0x7F)
-            {
-                chars[i] = '?';
-            }
-        }
-
-        return new string(chars);
-    }
+        new(TftpErrorCode.AccessViolation, $"file name '{TftpStrings.Printable(fileName)}' {why}");
 }

@@ -20,17 +20,17 @@ internal static class ClientOackValidator
             TftpOption asked = requested.FirstOrDefault(r => r.Is(granted.Name));
             if (asked.Name is null)
             {
-                throw Refuse($"OACK grants option '{granted.Name}' that was never asked for");
+                throw Refuse($"OACK grants option '{TftpStrings.Printable(granted.Name)}' that was never asked for");
             }
 
             if (!seen.Add(granted.Name))
             {
-                throw Refuse($"OACK grants option '{granted.Name}' twice");
+                throw Refuse($"OACK grants option '{TftpStrings.Printable(granted.Name)}' twice");
             }
 
             if (!TftpStrings.TryParseDecimal(granted.Value, out long value))
             {
-                throw Refuse($"OACK value of '{granted.Name}' is '{granted.Value}', expected a decimal number");
+                throw Refuse($"OACK value of '{TftpStrings.Printable(granted.Name)}' is '{TftpStrings.Printable(granted.Value)}', expected a decimal number");
             }
 
             TftpStrings.TryParseDecimal(asked.Value, out long limit);

@@ -109,7 +109,7 @@ internal sealed class DataReceiver
 
                     if (received.Source != TftpPacketSource.Peer)
                     {
-                        await ChannelErrors.ReplyUnknownTransferIdAsync(channel, cancel).ConfigureAwait(false);
+                        await ChannelErrors.ReplyUnknownTransferIdAsync(channel, receive.AsSpan(0, received.Length), cancel).ConfigureAwait(false);
                         continue;
                     }
 
@@ -132,7 +132,7 @@ internal sealed class DataReceiver
                         continue;
                     }
 
-                    throw ChannelErrors.Unexpected(packet, $"DATA block {expected}");
+                    throw ChannelErrors.Unexpected(packet, $"DATA block {expected}", cut: length >= settings.ReceiveBufferSize);
                 }
 
                 int payload = length - TftpDataPacket.Size;
@@ -248,7 +248,7 @@ internal sealed class DataReceiver
 
                 if (received.Source != TftpPacketSource.Peer)
                 {
-                    await ChannelErrors.ReplyUnknownTransferIdAsync(channel, cancel).ConfigureAwait(false);
+                    await ChannelErrors.ReplyUnknownTransferIdAsync(channel, receive.AsSpan(0, received.Length), cancel).ConfigureAwait(false);
                 }
                 else if (TftpDataPacket.TryParse(receive.AsSpan(0, received.Length), out TftpDataPacket data)
                     && data.Block == BlockNumbers.ToWire(lastBlock))

@@ -121,13 +121,13 @@ internal sealed class DataSender
                         break;
                     }
 
-                    ReadOnlySpan<byte> packet = receive.AsSpan(0, received.Length);
                     if (received.Source != TftpPacketSource.Peer)
                     {
-                        await ChannelErrors.ReplyUnknownTransferIdAsync(channel, cancel).ConfigureAwait(false);
+                        await ChannelErrors.ReplyUnknownTransferIdAsync(channel, receive.AsSpan(0, received.Length), cancel).ConfigureAwait(false);
                         continue;
                     }
 
+                    ReadOnlySpan<byte> packet = receive.AsSpan(0, received.Length);
                     if (TftpAckPacket.TryParse(packet, out TftpAckPacket ack))
                     {
                         long block = BlockNumbers.Forward(ack.Block, acked);
@@ -166,7 +166,7 @@ internal sealed class DataSender
                     }
                     else
                     {
-                        throw ChannelErrors.Unexpected(packet, "an ACK");
+                        throw ChannelErrors.Unexpected(packet, "an ACK", cut: received.Length >= receive.Length);
                     }
                 }
             }

@@ -55,12 +55,13 @@ internal sealed class OackSender
                     continue;
                 }
 
-                ReadOnlySpan<byte> packet = receive.AsSpan(0, received.Length);
                 if (received.Source != TftpPacketSource.Peer)
                 {
-                    await ChannelErrors.ReplyUnknownTransferIdAsync(channel, cancel).ConfigureAwait(false);
+                    await ChannelErrors.ReplyUnknownTransferIdAsync(channel, receive.AsSpan(0, received.Length), cancel).ConfigureAwait(false);
                     continue;
                 }
+
+                ReadOnlySpan<byte> packet = receive.AsSpan(0, received.Length);
 
                 if (TftpAckPacket.TryParse(packet, out TftpAckPacket ack))
                 {
@@ -78,7 +79,7 @@ internal sealed class OackSender
                     throw ChannelErrors.FromPeer(packet);
                 }
 
-                throw ChannelErrors.Unexpected(packet, "ACK 0 for the OACK");
+                throw ChannelErrors.Unexpected(packet, "ACK 0 for the OACK", cut: received.Length >= receive.Length);
             }
         }
         finally

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using RecoverySim.BlockDevice;
+using RecoverySim.BlockDevice.Faults;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.Recovery.Sources;
 using RecoverySim.Recovery.Tests.Fixtures;
@@ -96,5 +98,46 @@ public sealed class TftpRecoveryTests : IAsyncLifetime
 
         Assert.Equal(BootOutcome.Recovered, result.Outcome);
         Assert.Contains("nope.rsim", Assert.Single(result.Recovery!.Failures).Reason);
+    }
+
+    [Fact]
+    public void ACutDuringARecoveryOverTftpResumesWithoutRewritingWhatWasDurable()
+    {
+        var start = new RecoveryBench();
+        start.Flash(Golden);
+        start.Brick();
+        start.PowerOn([]);
+        TftpImageSource Source() => new(EndPoint, "golden.rsim", Fast);
+        var clean = new FaultyBlockDevice(start.Disk.Clone(), seed: 1);
+        PowerOnResult full = start.PowerOn([Source()], clean);
+        Assert.Equal(BootOutcome.Recovered, full.Outcome);
+        long writes = clean.Stats.Writes;
+
+        int resumedCuts = 0;
+        for (long cut = 1; cut < writes; cut += 2)
+        {
+            var disk = new FaultyBlockDevice(start.Disk.Clone(), seed: cut);
+            disk.CutAfterWrites(cut);
+            Assert.Throws<PowerLossException>(() => start.PowerOn([Source()], disk));
+            disk.PowerOn();
+
+            PowerOnResult next = start.PowerOn([Source()], disk);
+
+            // Recovered, or (a cut after recovery finished, in the power-on that followed) booted.
+            Assert.True(next.Healthy && next.LastBoot.Release == "rel-1.0.0", $"cut after write {cut} of {writes}: {next.Outcome}");
+            Assert.Equal(["rel-1.0.0", "rel-1.0.0"], start.SlotReleases(disk));
+            if (next.Recovery is null)
+            {
+                continue;
+            }
+
+            Assert.True(next.Recovery.BytesWritten <= full.Recovery!.BytesWritten, $"cut after write {cut}: the next recovery wrote {next.Recovery.BytesWritten} bytes, a whole one writes {full.Recovery.BytesWritten}");
+            if (next.Recovery.Resumed && next.Recovery.BytesWritten < full.Recovery.BytesWritten)
+            {
+                resumedCuts++;
+            }
+        }
+
+        Assert.True(resumedCuts > 3, $"only {resumedCuts} cuts resumed past durable bytes");
     }
 }

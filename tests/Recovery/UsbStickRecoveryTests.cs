@@ -4,6 +4,7 @@ using RecoverySim.BlockDevice.Fat;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.Recovery.Sources;
 using RecoverySim.Recovery.Tests.Fixtures;
+using RecoverySim.Testing;
 
 namespace RecoverySim.Recovery.Tests;
 
@@ -54,7 +55,7 @@ public class UsbStickRecoveryTests
 
     private static (MemoryBlockDevice Stick, FatStickLayout Layout) Stick(FatType type, StickPartitionTable table)
     {
-        FatStickLayout layout = FatFormatter.Plan(Golden.Length, new FatFormatOptions { Type = type, PartitionTable = table, NewGuid = RecoveryBench.SeededGuids(5) });
+        FatStickLayout layout = FatFormatter.Plan(Golden.Length, new FatFormatOptions { Type = type, PartitionTable = table, NewGuid = SeededGuids.From(5) });
         var stick = new MemoryBlockDevice(layout.StickSectors);
         FatFormatter.Write(stick, layout, new MemoryStream(Golden));
         return (stick, layout);

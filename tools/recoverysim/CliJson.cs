@@ -1,16 +1,15 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using RecoverySim.GoldenImage.Json;
 
 namespace RecoverySim.Cli;
 
 /// <summary>
 /// JSON output of the commands, built as <see cref="JsonNode"/> trees: no reflection, so the
-/// command line also works compiled ahead of time (the bench script's build).
+/// command line also works compiled ahead of time (the bench script's build). Written with the
+/// project's one set of writer options (<see cref="StrictJson"/>).
 /// </summary>
 public static class CliJson
 {
-    private static readonly JsonSerializerOptions IndentedOptions = new() { WriteIndented = true };
-
     /// <summary>An array of <paramref name="items"/>, each turned into a node by <paramref name="node"/>.</summary>
     public static JsonArray Array<T>(IEnumerable<T> items, Func<T, JsonNode?> node) => new([.. items.Select(node)]);
 
@@ -18,5 +17,5 @@ public static class CliJson
     public static JsonArray Array(IEnumerable<string> items) => Array(items, s => JsonValue.Create(s));
 
     /// <summary>The text of <paramref name="node"/>, on one line or indented.</summary>
-    public static string Write(JsonNode node, bool indented = false) => node.ToJsonString(indented ? IndentedOptions : null);
+    public static string Write(JsonNode node, bool indented = false) => StrictJson.WriteString(w => node.WriteTo(w), indented);
 }

@@ -1,5 +1,6 @@
 using RecoverySim.BlockDevice.Fat;
 using RecoverySim.BlockDevice.Faults;
+using RecoverySim.Testing;
 
 namespace RecoverySim.BlockDevice.Tests.Fat;
 
@@ -18,7 +19,7 @@ public sealed class FatFormatterPowerCutTests
     public void A_cut_at_any_operation_leaves_no_volume_or_the_whole_file(FatType type, StickPartitionTable table)
     {
         byte[] content = FatGen.Content(3000, 8);
-        var options = new FatFormatOptions { Type = type, PartitionTable = table, NewGuid = () => new Guid(8, 8, 8, new byte[8]) };
+        var options = new FatFormatOptions { Type = type, PartitionTable = table, NewGuid = SeededGuids.From(8) };
         FatStickLayout layout = FatFormatter.Plan(content.Length, options);
 
         var counting = new FaultyBlockDevice(new MemoryBlockDevice(layout.StickSectors), seed: 1, volatileCache: true);

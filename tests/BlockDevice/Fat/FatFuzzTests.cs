@@ -1,5 +1,6 @@
 using RecoverySim.BlockDevice.Fat;
 using RecoverySim.BlockDevice.Faults;
+using RecoverySim.Testing;
 
 namespace RecoverySim.BlockDevice.Tests.Fat;
 
@@ -7,7 +8,7 @@ namespace RecoverySim.BlockDevice.Tests.Fat;
 /// Valid sticks with random bytes changed in their partition table, boot sector, FATs and
 /// directories: mounting and reading the golden image gives a <see cref="FatFormatException"/>,
 /// a <see cref="FatFileNotFoundException"/> (or a null from Find), or the file's bytes, never another
-/// exception and never a hang.
+/// exception and never a hang; and mutation fuzzing with the shared harness (issue 14 part 4) on small sticks.
 /// </summary>
 public sealed class FatFuzzTests
 {
@@ -15,6 +16,51 @@ public sealed class FatFuzzTests
 
     private static readonly Gen<(FatType Type, StickPartitionTable Table, int Size, int Seed)> GenStick =
         Gen.Select(FatGen.Type, FatGen.Table, Gen.Int[0, 40_000], Gen.Int);
+
+    /// <summary>At most this many sectors from the volume's start are mutated: the boot sector, both FATs and the root directory of a small volume.</summary>
+    private const int MaxMetadataSectors = 96;
+
+    private static readonly byte[] Content = [.. Enumerable.Range(0, 5000).Select(i => (byte)(i * 7))];
+
+    private static (MemoryBlockDevice Stick, long VolumeFirstSector) SmallStick(FatType type, StickPartitionTable table)
+    {
+        FatStickLayout layout = FatFormatter.Plan(Content.Length, new FatFormatOptions { Type = type, PartitionTable = table });
+        var stick = new MemoryBlockDevice(layout.StickSectors);
+        FatFormatter.Write(stick, layout, new MemoryStream(Content));
+        return (stick, layout.VolumeFirstSector);
+    }
+
+    [Theory]
+    [InlineData(FatType.Fat12, StickPartitionTable.None, 1441)]
+    [InlineData(FatType.Fat16, StickPartitionTable.Mbr, 1442)]
+    public void Mount_and_read_give_a_block_device_exception_or_the_file(FatType type, StickPartitionTable table, int seed)
+    {
+        (MemoryBlockDevice pristine, long first) = SmallStick(type, table);
+        int metadataSectors = (int)Math.Min(MaxMetadataSectors, pristine.SectorCount - first);
+        byte[] metadata = new byte[metadataSectors * 512];
+        pristine.Read(first, metadata);
+        byte[] mbr = new byte[512];
+        pristine.Read(0, mbr);
+        Fuzz.Mutated(metadata, mbr).Sample(bytes =>
+        {
+            MemoryBlockDevice stick = pristine.Clone();
+            byte[] sectors = new byte[bytes.Length <= 512 ? 512 : metadata.Length];
+            bytes.AsSpan(0, Math.Min(bytes.Length, sectors.Length)).CopyTo(sectors);
+            stick.Write(sectors.Length == 512 ? 0 : first, sectors);
+            try
+            {
+                using FatVolume volume = FatVolume.Mount(stick);
+                using Stream file = volume.OpenRead(FatFormatOptions.DefaultPath);
+                byte[] read = new byte[Content.Length + 1];
+                int n = file.ReadAtLeast(read, read.Length, throwOnEndOfStream: false);
+                Assert.InRange(n, 0, file.Length);
+            }
+            catch (BlockDeviceException e)
+            {
+                Assert.DoesNotContain('\n', e.Message);
+            }
+        }, seed: Fuzz.Seed(seed), iter: 600);
+    }
 
     [Fact]
     public async Task Mutated_sticks_give_a_typed_exception_or_the_right_bytes()
@@ -28,7 +74,7 @@ public sealed class FatFuzzTests
                 Type = stick.Type,
                 PartitionTable = stick.Table,
                 Path = Path,
-                NewGuid = () => new Guid(stick.Seed, 7, 7, new byte[8]),
+                NewGuid = SeededGuids.From(stick.Seed),
             });
             Mutate(device, layout, flips, mutationSeed);
             string outcome = ReadBack(device, content);

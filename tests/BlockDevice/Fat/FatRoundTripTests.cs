@@ -1,6 +1,7 @@
 using RecoverySim.BlockDevice.Fat;
 using RecoverySim.BlockDevice.Gpt;
 using RecoverySim.BlockDevice.Mbr;
+using RecoverySim.Testing;
 
 namespace RecoverySim.BlockDevice.Tests.Fat;
 
@@ -15,7 +16,7 @@ public sealed class FatRoundTripTests
         Gen.Select(Size, FatGen.Path, FatGen.Type, FatGen.Table, Gen.Int).Sample((size, path, type, table, seed) =>
         {
             byte[] content = FatGen.Content(size, seed);
-            (MemoryBlockDevice stick, FatStickLayout layout) = FatGen.Stick(content, new FatFormatOptions { Type = type, PartitionTable = table, Path = path, NewGuid = () => new Guid(seed, 1, 2, new byte[8]) });
+            (MemoryBlockDevice stick, FatStickLayout layout) = FatGen.Stick(content, new FatFormatOptions { Type = type, PartitionTable = table, Path = path, NewGuid = SeededGuids.From(seed) });
             using FatVolume volume = FatVolume.Mount(stick);
             Assert.Equal(type, volume.Type);
             Assert.Equal(layout.VolumeFirstSector, volume.FirstSector);

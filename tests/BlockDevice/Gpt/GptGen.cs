@@ -52,4 +52,14 @@ public static class GptGen
         BinaryPrimitives.WriteUInt32LittleEndian(block[16..], 0);
         BinaryPrimitives.WriteUInt32LittleEndian(block[16..], System.IO.Hashing.Crc32.HashToUInt32(block[..size]));
     }
+
+    /// <summary>A 3-MiB disk with a written two-partition table ("a" of 100 sectors, "b" filling the rest).</summary>
+    public static (MemoryBlockDevice Disk, GptTable Table) Small()
+    {
+        var disk = new MemoryBlockDevice(3 * 2048);
+        GptTable table = GptTable.Create(512, disk.SectorCount,
+            [new GptPartitionSpec("a", 512 * 100, GptPartitionTypes.LinuxFilesystem), GptPartitionSpec.Fill("b", GptPartitionTypes.AndroidUserData)], Guids(3));
+        table.Write(disk);
+        return (disk, table);
+    }
 }

@@ -152,7 +152,7 @@ public sealed class GptTableTests
     [Fact]
     public void Mutated_disks_give_a_format_error_or_a_clean_fallback_to_the_same_table()
     {
-        (MemoryBlockDevice pristine, GptTable table) = Small();
+        (MemoryBlockDevice pristine, GptTable table) = GptGen.Small();
         long last = pristine.SectorCount - 1;
 
         // Mutations land in the metadata: LBA 0..33 and the last 33 LBAs.
@@ -182,7 +182,7 @@ public sealed class GptTableTests
     [Fact]
     public void Headers_with_valid_crcs_but_hostile_fields_give_a_format_error_or_a_consistent_table()
     {
-        (MemoryBlockDevice pristine, _) = Small();
+        (MemoryBlockDevice pristine, _) = GptGen.Small();
         long last = pristine.SectorCount - 1;
 
         // Overwrite a header field (at 4-byte granularity) with a hostile value, fix the CRC so the
@@ -232,19 +232,44 @@ public sealed class GptTableTests
         }, iter: 1500);
     }
 
+    // F10: LBA fields are unsigned 64-bit on disk; values of 2^63 and more were printed as negative numbers.
+    [Fact]
+    public void Unsigned_lba_fields_are_printed_unsigned()
+    {
+        var header = new GptHeader(GptHeader.Revision1, 92, 1, 100, 34, 60, Guid.Empty, 2, 128, 128, 0);
+        byte[] block = new byte[512];
+        header.WriteTo(block);
+        BinaryPrimitives.WriteUInt64LittleEndian(block.AsSpan(24), 1UL << 63);
+        GptGen.FixCrc(block);
+        var error = Assert.Throws<GptFormatException>(() => GptHeader.Parse(block));
+        Assert.Contains("MyLBA 9223372036854775808", error.Message);
+        Assert.DoesNotContain("-9223372036854775808", error.Message);
+
+        (MemoryBlockDevice disk, _) = GptGen.Small();
+        long last = disk.SectorCount - 1;
+        foreach (long headerLba in new[] { 1L, last })
+        {
+            byte[] h = new byte[512];
+            disk.Read(headerLba, h);
+            long entriesLba = BinaryPrimitives.ReadInt64LittleEndian(h.AsSpan(72));
+            byte[] array = new byte[32 * 512];
+            disk.Read(entriesLba, array);
+            BinaryPrimitives.WriteUInt64LittleEndian(array.AsSpan(40), ulong.MaxValue); // entry 0's LastLBA
+            disk.Write(entriesLba, array);
+            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(88), System.IO.Hashing.Crc32.HashToUInt32(array.AsSpan(0, 128 * 128)));
+            GptGen.FixCrc(h);
+            disk.Write(headerLba, h);
+        }
+
+        error = Assert.Throws<GptFormatException>(() => GptTable.Read(disk));
+        Assert.Contains("18446744073709551615", error.Message);
+        Assert.DoesNotContain("-1]", error.Message);
+    }
+
     private static (MemoryBlockDevice Disk, GptTable Table) Board()
     {
         var disk = new MemoryBlockDevice(GptGen.DiskSectors(512));
         GptTable table = GptTable.Create(512, disk.SectorCount, GptGen.BoardLayout(), GptGen.Guids(7));
-        table.Write(disk);
-        return (disk, table);
-    }
-
-    private static (MemoryBlockDevice Disk, GptTable Table) Small()
-    {
-        var disk = new MemoryBlockDevice(3 * 2048);
-        GptTable table = GptTable.Create(512, disk.SectorCount,
-            [new GptPartitionSpec("a", 512 * 100, GptPartitionTypes.LinuxFilesystem), GptPartitionSpec.Fill("b", GptPartitionTypes.AndroidUserData)], GptGen.Guids(3));
         table.Write(disk);
         return (disk, table);
     }

@@ -1,3 +1,4 @@
+using RecoverySim.Testing;
 using RecoverySim.BlockDevice;
 using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Boot;
@@ -31,7 +32,7 @@ internal sealed class TestBoard : IDisposable
         };
         Disk = new MemoryBlockDevice(Board.DiskBytes(profile, SmallSizes) / 512);
         RpmbDevice = new MemoryBlockDevice(RpmbStore.DeviceSize / 512);
-        Board.Format(Disk, RpmbDevice, profile, SmallSizes, Config.Limits, SeededGuids(1));
+        Board.Format(Disk, RpmbDevice, profile, SmallSizes, Config.Limits, SeededGuids.From(1));
     }
 
     public BoardConfig Config { get; }
@@ -39,17 +40,6 @@ internal sealed class TestBoard : IDisposable
     public MemoryBlockDevice Disk { get; }
 
     public MemoryBlockDevice RpmbDevice { get; }
-
-    public static Func<Guid> SeededGuids(int seed)
-    {
-        var random = new Random(seed);
-        return () =>
-        {
-            byte[] bytes = new byte[16];
-            random.NextBytes(bytes);
-            return new Guid(bytes);
-        };
-    }
 
     public Board Open() => Board.FromDevices(Config, Disk, RpmbDevice);
 

@@ -105,7 +105,7 @@ public class BoardCommandTests(BoardCliFixture fixture) : IClassFixture<BoardCli
     }
 
     [Fact]
-    public void NoSlotLeftIsRecoveryRequiredAndExitsNonZero()
+    public void NoSlotLeftAndNoSourceIsBrickedAndExitsNonZero()
     {
         string dir = fixture.NewFlashedBoard();
         Assert.Equal(0, Run("board", "corrupt", dir, "--partition", "boot_a", "--erase").Exit);
@@ -113,9 +113,12 @@ public class BoardCommandTests(BoardCliFixture fixture) : IClassFixture<BoardCli
         var result = Run("boot", dir, "--json");
         Assert.NotEqual(0, result.Exit);
         JsonElement json = JsonDocument.Parse(result.Out).RootElement;
-        Assert.Equal("recovery-required", json.GetProperty("outcome").GetString());
+        Assert.Equal("bricked", json.GetProperty("outcome").GetString());
         Assert.Equal("no-bootable-slot", json.GetProperty("recovery_reason").GetString());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("slot").ValueKind);
+        JsonElement recovery = json.GetProperty("recovery");
+        Assert.False(recovery.GetProperty("completed").GetBoolean());
+        Assert.NotEmpty(recovery.GetProperty("failed_sources").EnumerateArray());
     }
 
     [Fact]
@@ -141,7 +144,7 @@ public class BoardCommandTests(BoardCliFixture fixture) : IClassFixture<BoardCli
         Assert.Equal(0, Run("board", "corrupt", dir, "--partition", "boot", "--offset", "4096", "--length", "16").Exit);
         var result = Run("boot", dir);
         Assert.NotEqual(0, result.Exit);
-        Assert.Contains("outcome: recovery-required (partition-invalid)", result.Out);
+        Assert.Contains("outcome: bricked (partition-invalid)", result.Out);
     }
 
     [Fact]
@@ -162,13 +165,13 @@ public class BoardCommandTests(BoardCliFixture fixture) : IClassFixture<BoardCli
         string config = Path.Combine(dir, "board.json");
         File.WriteAllText(config, File.ReadAllText(config).Replace("\"max_tries\": 3", "\"max_tries\": 9", StringComparison.Ordinal));
         string before = Hash(dir);
-        AssertOneLineError(Run("boot", dir), "max_tries");
+        AssertOneLineError(Run("boot", dir), "board.json: $.boot_limits.max_tries: expected an integer from 1 to 7, found 9");
         AssertOneLineError(Run("board", "flash", dir, fixture.Golden), "max_tries");
         AssertOneLineError(Run("board", "corrupt", dir, "--partition", "boot_a", "--erase"), "max_tries");
         Assert.Equal(before, Hash(dir));
 
         File.WriteAllText(config, "{ not json");
-        AssertOneLineError(Run("boot", dir), "not valid JSON");
+        AssertOneLineError(Run("boot", dir), "board.json: $: expected well-formed JSON");
     }
 
     [Fact]
@@ -253,7 +256,25 @@ public class BoardCommandTests(BoardCliFixture fixture) : IClassFixture<BoardCli
         AssertOneLineError(Run("board", "create", fresh, "--board", "x", "--pubkey", Path.Combine(fixture.Root, "nope.pem")), "nope.pem");
         AssertOneLineError(Run("board", "create", fresh, "--board", "has space", "--pubkey", fixture.PublicKey), "board_id");
         AssertOneLineError(Run("board", "create", fresh, "--profile", "abc", "--board", "x", "--pubkey", fixture.PublicKey), "--profile");
-        AssertOneLineError(Run("board", "create", fresh, "--board", "x", "--pubkey", fixture.PublicKey, "--max-tries", "8"), "max_tries");
+        AssertOneLineError(Run("board", "create", fresh, "--board", "x", "--pubkey", fixture.PublicKey, "--max-tries", "8"), "--max-tries: expected an integer from 1 to 7, found '8'");
+        Assert.False(Directory.Exists(fresh));
+    }
+
+    // F5 and F10: duplicate or empty --sizes items were accepted; --max-tries -1 was blamed on board.json.
+    [Theory]
+    [InlineData("--sizes", "boot=4M,boot=8M", "--sizes: boot is given twice (items 1 and 2 of \"boot=4M,boot=8M\")")]
+    [InlineData("--sizes", "boot=64K,,system=64K", "--sizes: item 2 of \"boot=64K,,system=64K\" is empty")]
+    [InlineData("--max-tries", "-1", "--max-tries: expected an integer from 1 to 7, found '-1'")]
+    [InlineData("--max-tries", "2147483648", "--max-tries: expected an integer from 1 to 7, found '2147483648'")]
+    [InlineData("--max-boots", "0", "--max-boots: expected an integer from 1 to 1000, found '0'")]
+    [InlineData("--health-check-seconds", "86401", "--health-check-seconds: expected an integer from 0 to 86400, found '86401'")]
+    public void CreateBlamesTheFlag(string flag, string value, string message)
+    {
+        string fresh = Path.Combine(fixture.Root, "fresh-" + Guid.NewGuid().ToString("N")[..6]);
+        var result = Run("board", "create", fresh, "--board", "x", "--pubkey", fixture.PublicKey, flag, value);
+        AssertOneLineError(result, message);
+        Assert.Equal(2, result.Exit);
+        Assert.DoesNotContain("board.json", result.Err);
         Assert.False(Directory.Exists(fresh));
     }
 

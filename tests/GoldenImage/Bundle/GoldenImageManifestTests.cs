@@ -76,12 +76,31 @@ public class GoldenImageManifestTests
     [InlineData("\"compressed_sha256\": \"aaaa", "\"compressed_sha256\": \"baaa", "partitions[0].compressed_sha256")]
     public void Specific_defects_name_the_field(string from, string to, string field)
     {
+        ImageFormatException e = Defect(from, to);
+        Assert.Equal(field, e.Field);
+    }
+
+    // F2: a lone UTF-16 surrogate was refused with the runtime's text and no file or field.
+    [Theory]
+    [InlineData("\"version\": \"1.0\"", "\"version\": \"1.\\ud800\"", "manifest.json: $.version: expected a string of Unicode text, found \"1.\\ud800\", which holds a lone UTF-16 surrogate", "version")]
+    [InlineData("\"name\": \"boot\"", "\"name\": \"\\udfffboot\"", "manifest.json: $.partitions[0].name: expected a string of Unicode text, found \"\\udfffboot\", which holds a lone UTF-16 surrogate", "partitions[0].name")]
+    [InlineData("\"format_version\": 1,", "\"format_version\": 1, \"format_version\": 1,", "manifest.json: $.format_version: expected each field once, found it again (a duplicate key)", "format_version")]
+    [InlineData("\"size\": 8192", "\"size\": 100", "manifest.json: $.partitions[0].size: expected an integer from 4096 to 8589934591, found 100", "partitions[0].size")]
+    public void Defects_are_one_line_with_the_json_path(string from, string to, string message, string field)
+    {
+        ImageFormatException e = Defect(from, to);
+        Assert.Equal(message, e.Message);
+        Assert.Equal(field, e.Field);
+    }
+
+    /// <summary>Parses a one-partition manifest with <paramref name="from"/> replaced by <paramref name="to"/>, which must be refused.</summary>
+    private static ImageFormatException Defect(string from, string to)
+    {
         var m = new GoldenImageManifest(["b1"], "r", "1.0", 5, TestKeys.Ed25519.KeyId, SignatureAlgorithm.Ed25519,
             [new ManifestPartition("boot", "boot.img", 8192, PartitionCompression.None, 8192, new string('a', 64), new string('a', 64))]);
         string json = Encoding.UTF8.GetString(m.ToJson());
         Assert.Contains(from, json);
-        var e = Assert.Throws<ImageFormatException>(() => GoldenImageManifest.Parse(Encoding.UTF8.GetBytes(json.Replace(from, to))));
-        Assert.Equal(field, e.Field);
+        return Assert.Throws<ImageFormatException>(() => GoldenImageManifest.Parse(Encoding.UTF8.GetBytes(json.Replace(from, to))));
     }
 
     [Fact]

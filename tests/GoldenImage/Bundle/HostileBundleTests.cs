@@ -19,6 +19,39 @@ public class HostileBundleTests
         return (ImageException)e;
     }
 
+    /// <summary>Rewrites the size field of the header at <paramref name="at"/> (same value, other text) and fixes its checksum.</summary>
+    internal static byte[] WithSizeField(byte[] archive, int at, Func<long, string> text)
+    {
+        byte[] copy = (byte[])archive.Clone();
+        long size = Convert.ToInt64(Encoding.ASCII.GetString(copy, at + 124, 11), 8);
+        byte[] field = Encoding.ASCII.GetBytes(text(size));
+        Assert.Equal(12, field.Length);
+        field.CopyTo(copy, at + 124);
+        copy.AsSpan(at + 148, 8).Fill((byte)' ');
+        long sum = 0;
+        foreach (byte b in copy.AsSpan(at, 512))
+        {
+            sum += b;
+        }
+
+        Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(copy, at + 148);
+        return copy;
+    }
+
+    // F1: a size field with leading spaces ("      21610\0") was accepted; FORMAT.md allows only
+    // octal digits followed by NULs or spaces.
+    [Theory]
+    [InlineData("      {0}\0", 5)]
+    [InlineData(" {0}\0", 10)]
+    public void A_size_field_with_leading_spaces_is_rejected(string form, int digits)
+    {
+        byte[] spaced = WithSizeField(Plain, 0, size => string.Format(System.Globalization.CultureInfo.InvariantCulture, form, Convert.ToString(size, 8).PadLeft(digits, '0')));
+        ImageException e = Rejected(spaced);
+        Assert.Equal("tar_size", e.Field);
+        Assert.Contains("size field", e.Message);
+        Assert.Equal(3, Bundles.Read(WithSizeField(Plain, 0, size => Convert.ToString(size, 8).PadLeft(11, '0') + " ")).Image.Headers.Count);
+    }
+
     [Fact]
     public void Any_single_bit_flip_anywhere_is_rejected()
     {

@@ -78,7 +78,7 @@ public class SigningKeyTests
     [InlineData("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n", "public key")]
     [InlineData("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n", "encrypted")]
     [InlineData("-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n", "PKCS#8")]
-    [InlineData("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "not a valid PKCS#8")]
+    [InlineData("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "expected a DER PKCS#8")]
     public void Bad_private_key_pem_is_a_typed_error_saying_why(string pem, string expected)
     {
         var e = Assert.Throws<SignatureException>(() => SigningKey.FromPem(pem, "k.pem"));
@@ -91,6 +91,19 @@ public class SigningKeyTests
     {
         var e = Assert.Throws<SignatureException>(() => VerificationKey.FromPem(TestKeys.Ed25519.ToPem(), "pub.pem"));
         Assert.Contains("private key", e.Message);
+    }
+
+    // F10: a garbage key was reported with BouncyCastle's own text ("failed to construct sequence from byte[]").
+    [Theory]
+    [InlineData("AAAA", 3)]
+    [InlineData("Z2FyYmFnZSBrZXkgYnl0ZXM=", 17)]
+    [InlineData("MAA=", 2)]
+    public void A_garbage_key_is_refused_in_our_words(string body, int bytes)
+    {
+        var pub = Assert.Throws<SignatureException>(() => VerificationKey.FromPem($"-----BEGIN PUBLIC KEY-----\n{body}\n-----END PUBLIC KEY-----\n", "pub.pem"));
+        Assert.Equal($"pub.pem: expected a DER SubjectPublicKeyInfo (RFC 5280 section 4.1.2.7) of an ed25519, ecdsa-p256 or rsa-3072 key, found {bytes} bytes that are not one", pub.Message);
+        var priv = Assert.Throws<SignatureException>(() => SigningKey.FromPem($"-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n", "k.pem"));
+        Assert.Equal($"k.pem: expected a DER PKCS#8 PrivateKeyInfo (RFC 5208 section 5) of an ed25519, ecdsa-p256 or rsa-3072 key, found {bytes} bytes that are not one", priv.Message);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using RecoverySim.Testing;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using RecoverySim.BlockDevice;
@@ -31,7 +32,7 @@ public sealed partial class SgdiskInteropTests : IDisposable
         GptTable table;
         using (var disk = FileBlockDevice.Create(image, DiskBytes / SectorSize))
         {
-            table = GptTable.Create(SectorSize, disk.SectorCount, BoardLayout(), SeededGuids(11));
+            table = GptTable.Create(SectorSize, disk.SectorCount, BoardLayout(), SeededGuids.From(11));
             table.Write(disk);
         }
 
@@ -130,7 +131,7 @@ public sealed partial class SgdiskInteropTests : IDisposable
             {
                 Assert.True(disk.IsBlockDevice);
                 Assert.Equal(DiskBytes / SectorSize, disk.SectorCount);
-                GptTable.Create(SectorSize, disk.SectorCount, BoardLayout(), SeededGuids(3)).Write(disk);
+                GptTable.Create(SectorSize, disk.SectorCount, BoardLayout(), SeededGuids.From(3)).Write(disk);
             }
 
             await AssertNoProblemsAsync(device);
@@ -152,17 +153,6 @@ public sealed partial class SgdiskInteropTests : IDisposable
         new("vendor_b", 4 << 20, GptPartitionTypes.AndroidVendor),
         GptPartitionSpec.Fill("userdata", GptPartitionTypes.AndroidUserData),
     ];
-
-    private static Func<Guid> SeededGuids(int seed)
-    {
-        var random = new Random(seed);
-        return () =>
-        {
-            byte[] bytes = new byte[16];
-            random.NextBytes(bytes);
-            return new Guid(bytes);
-        };
-    }
 
     private string CreateSparse(string name)
     {

@@ -40,7 +40,7 @@ public sealed class RecoveryBench
         };
         Disk = new MemoryBlockDevice(Board.DiskBytes(profile, Sizes) / 512);
         Rpmb = new MemoryBlockDevice(RpmbStore.DeviceSize / 512);
-        Board.Format(Disk, Rpmb, profile, Sizes, Config.Limits, SeededGuids(7));
+        Board.Format(Disk, Rpmb, profile, Sizes, Config.Limits, SeededGuids.From(7));
         using Board board = Open();
         using var user = new BlockDeviceStream(board.Partition("userdata"));
         byte[] files = new byte[user.Length];
@@ -146,16 +146,5 @@ public sealed class RecoveryBench
     {
         using Board board = Open(disk);
         return board.Control.Peek().Block ?? throw new InvalidOperationException("no valid boot control block");
-    }
-
-    public static Func<Guid> SeededGuids(int seed)
-    {
-        var random = new Random(seed);
-        return () =>
-        {
-            byte[] bytes = new byte[16];
-            random.NextBytes(bytes);
-            return new Guid(bytes);
-        };
     }
 }

@@ -14,9 +14,9 @@ public class RecoveryJournalTests
     private static readonly Gen<string> GenText = Gen.String[Gen.Char['!', '~'], 0, RecoveryJournalRecord.MaxTextBytes];
 
     private static readonly Gen<RecoveryJournalRecord> GenRecord =
-        Gen.Select(Gen.ULong, Gen.Enum<RecoveryPhase>(), Gen.Enum<RecoverySource>(), Gen.Enum<Slot>(), Gen.Int[0, RecoveryJournalRecord.MaxPartitions - 1], Gen.Long[0, long.MaxValue], Gen.Byte.Array[32], Gen.Select(GenText, GenText, Gen.ULong))
+        Gen.Select(Gen.ULong, Gen.Enum<RecoveryPhase>(), Gen.Enum<RecoverySource>(), Gen.Enum<Slot>(), Gen.Int[0, RecoveryJournalRecord.MaxPartitions - 1], Gen.Long[0, long.MaxValue], Gen.Byte.Array[32], Gen.Select(GenText, GenText, Gen.ULong, Gen.Bool))
             .Select((seq, phase, source, slot, index, durable, sha, text) =>
-                new RecoveryJournalRecord(seq, phase, source, slot, index, durable, sha, text.Item1, text.Item2, text.Item3));
+                new RecoveryJournalRecord(seq, phase, source, slot, index, durable, sha, text.Item1, text.Item2, text.Item3, text.Item4));
 
     private static byte[] Bytes(RecoveryJournalRecord record)
     {
@@ -59,7 +59,7 @@ public class RecoveryJournalTests
     public void FieldsOutOfRangeAreRefusedEvenWithAGoodCrc()
     {
         RecoveryJournalRecord good = new(1, RecoveryPhase.Installing, RecoverySource.Tftp, Slot.B, 2, 4096, new byte[32], "r1", "1.0", 3);
-        foreach ((int offset, byte value) in new[] { (16, (byte)9), (17, (byte)7), (18, (byte)2), (19, (byte)16), (20, (byte)1) })
+        foreach ((int offset, byte value) in new[] { (16, (byte)9), (17, (byte)7), (18, (byte)2), (19, (byte)16), (20, (byte)2), (21, (byte)1) })
         {
             byte[] bytes = Bytes(good);
             bytes[offset] = value;

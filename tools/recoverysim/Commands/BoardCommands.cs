@@ -33,18 +33,22 @@ public static class BoardCommands
         var boardId = new Option<string>("--board") { Description = "The board id images must carry.", Required = true };
         var pubkey = new Option<string[]>("--pubkey") { Description = "Trusted public key (SubjectPublicKeyInfo PEM); repeat to trust several.", Required = true };
         var sizes = new Option<string?>("--sizes") { Description = "Partition sizes, e.g. boot=4M,system=16M,vendor=8M,userdata=8M,misc=1M (K, M, G; multiples of 4K)." };
-        var maxTries = new Option<int>("--max-tries") { Description = "Tries of a newly activated slot (1-7).", DefaultValueFactory = _ => BootLimits.Default.MaxTries };
-        var maxBoots = new Option<int>("--max-boots") { Description = "Power-ons without success before recovery (U-Boot bootlimit).", DefaultValueFactory = _ => BootLimits.Default.MaxBootsBeforeRecovery };
-        var healthCheck = new Option<int>("--health-check-seconds") { Description = "Simulated seconds the OS health check takes.", DefaultValueFactory = _ => BootLimits.Default.HealthCheckSeconds };
+        var maxTries = NumericOptions.Integer("--max-tries", "Tries of a newly activated slot (1-7).", 1, SlotState.MaxTries, BootLimits.Default.MaxTries);
+        var maxBoots = NumericOptions.Integer("--max-boots", "Power-ons without success before recovery (U-Boot bootlimit).", 1, BootLimits.MaxBootLimit, BootLimits.Default.MaxBootsBeforeRecovery);
+        var healthCheck = NumericOptions.Integer("--health-check-seconds", "Simulated seconds the OS health check takes.", 0, BootLimits.MaxHealthCheckSeconds, BootLimits.Default.HealthCheckSeconds);
         var osHealth = new Option<string>("--os-health") { Description = "Default OS behaviour: healthy, hang or crash-after=N.", DefaultValueFactory = _ => "healthy" };
-        var tftp = new Option<string?>("--tftp") { Description = "Recovery TFTP source as HOST[:PORT]/FILE (default 127.0.0.1:69/golden.rsim)." };
-        var usb = new Option<string?>("--usb") { Description = "Recovery USB stick image path (default usb.img in the board directory)." };
-        var file = new Option<string?>("--file") { Description = "Recovery from a local golden image too, tried after TFTP and USB (relative to the board directory)." };
+        var sources = new RecoverySourceOptions(
+            "Recovery TFTP source as HOST[:PORT]/FILE (default 127.0.0.1:69/golden.rsim).",
+            "Recovery USB stick image path (default usb.img in the board directory).",
+            "Recovery from a local golden image too, tried after TFTP and USB (relative to the board directory).",
+            absolutePaths: false);
         command.Arguments.Add(dir);
-        foreach (Option option in new Option[] { profile, boardId, pubkey, sizes, maxTries, maxBoots, healthCheck, osHealth, tftp, usb, file })
+        foreach (Option option in new Option[] { profile, boardId, pubkey, sizes, maxTries, maxBoots, healthCheck, osHealth })
         {
             command.Options.Add(option);
         }
+
+        sources.AddTo(command);
 
         CliAction.Set(command, context, parse =>
         {
@@ -66,39 +70,7 @@ public static class BoardCommands
                 keys.Add(new TrustedKey(key.KeyId.ToString(), key.ToPem()));
             }
 
-            RecoveryConfig recovery = RecoveryConfig.Default;
-            if (parse.GetValue(tftp) is string source)
-            {
-                int slash = source.IndexOf('/', StringComparison.Ordinal);
-                if (slash <= 0 || slash == source.Length - 1)
-                {
-                    throw new CommandFailedException($"--tftp: expected HOST[:PORT]/FILE, found '{source}'", ExitCodes.Usage);
-                }
-
-                TftpEndPoint server = TftpEndPointArgument.Parse(source[..slash], "--tftp");
-                string remote = source[(slash + 1)..];
-                if (!TftpSourceConfig.IsFileName(remote))
-                {
-                    throw new CommandFailedException($"--tftp: file '{remote}': expected 1 to {TftpSourceConfig.MaxFileLength} characters without control characters", ExitCodes.Usage);
-                }
-
-                recovery = recovery with { Tftp = new TftpSourceConfig(server, remote) };
-            }
-
-            if (parse.GetValue(usb) is string stick)
-            {
-                recovery = recovery with { Usb = new UsbSourceConfig(CheckPath(stick, "--usb")) };
-            }
-
-            if (parse.GetValue(file) is string local)
-            {
-                recovery = recovery with
-                {
-                    File = new FileSourceConfig(CheckPath(local, "--file")),
-                    Order = [.. recovery.Order, RecoverySource.File],
-                };
-            }
-
+            RecoveryConfig recovery = sources.Apply(parse, RecoveryConfig.Default);
             var config = new BoardConfig
             {
                 BoardId = parse.GetValue(boardId)!,
@@ -108,18 +80,22 @@ public static class BoardCommands
                 Limits = new BootLimits(parse.GetValue(maxTries), parse.GetValue(maxBoots), parse.GetValue(healthCheck)),
                 OsHealth = health,
             };
-            PartitionSizes partitionSizes = PartitionSizes.Parse(parse.GetValue(sizes), PartitionSizes.Default);
+            PartitionSizes partitionSizes;
+            try
+            {
+                partitionSizes = PartitionSizes.Parse(parse.GetValue(sizes), PartitionSizes.Default);
+            }
+            catch (FormatException e)
+            {
+                throw new CommandFailedException($"--sizes: {e.Message}", e, ExitCodes.Usage);
+            }
+
             Board.Create(path, config, partitionSizes);
             context.Output.WriteLine($"{path}: {BoardLayout.ProfileName(chosen)} board '{config.BoardId}' created: disk.img {Board.DiskBytes(chosen, partitionSizes)} bytes ({string.Join(", ", BoardLayout.Partitions(chosen))}), rpmb.bin, board.json trusting {string.Join(", ", keys.Select(k => k.KeyId))}");
             return ExitCodes.Success;
         });
         return command;
     }
-
-    private static string CheckPath(string path, string flag) =>
-        path.Length is 0 or > RecoveryConfig.MaxPathLength || path.Contains('\0', StringComparison.Ordinal)
-            ? throw new CommandFailedException($"{flag}: expected a path of 1 to {RecoveryConfig.MaxPathLength} characters", ExitCodes.Usage)
-            : path;
 
     private static Command CreateFlash(CliContext context)
     {
@@ -152,10 +128,10 @@ public static class BoardCommands
         var dir = new Argument<string>("DIR") { Description = "The board directory." };
         var partition = new Option<string>("--partition") { Description = "Partition name (boot_a, system_b, vendor, misc, ...).", Required = true };
         var header = new Option<bool>("--header") { Description = "Invert four bytes of the partition header (its CRC fails)." };
-        var offset = new Option<long?>("--offset") { Description = "Invert bytes from this byte offset in the partition." };
-        var length = new Option<long>("--length") { Description = "With --offset: how many bytes (default 1).", DefaultValueFactory = _ => 1 };
-        var flips = new Option<int?>("--bit-flips") { Description = "Flip this many random bits inside the partition image." };
-        var seed = new Option<int>("--seed") { Description = "With --bit-flips: the seed of the bit positions.", DefaultValueFactory = _ => 1 };
+        var offset = NumericOptions.OptionalLong("--offset", "Invert bytes from this byte offset in the partition.", 0, long.MaxValue);
+        var length = NumericOptions.Long("--length", "With --offset: how many bytes (default 1).", 1, long.MaxValue, 1);
+        var flips = NumericOptions.OptionalInteger("--bit-flips", "Flip this many random bits inside the partition image.", 1, int.MaxValue);
+        var seed = NumericOptions.Integer("--seed", "With --bit-flips: the seed of the bit positions.", int.MinValue, int.MaxValue, 1);
         var erase = new Option<bool>("--erase") { Description = "Erase the whole partition." };
         command.Arguments.Add(dir);
         foreach (Option option in new Option[] { partition, header, offset, length, flips, seed, erase })

@@ -6,6 +6,7 @@ using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.Bootloader.Control;
 using RecoverySim.Bootloader.Rpmb;
+using RecoverySim.GoldenImage.Json;
 using RecoverySim.GoldenImage.Partitions;
 
 namespace RecoverySim.Cli.Commands;
@@ -100,8 +101,7 @@ public static class BoardInspectCommand
     {
         RollbackIndexes? stored = board.Rpmb.Peek(out int rpmbCopies);
         BootControlRead control = board.Control.Peek();
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        return StrictJson.WriteString(w =>
         {
             w.WriteStartObject();
             w.WriteString("board_id", board.Config.BoardId);
@@ -203,8 +203,6 @@ public static class BoardInspectCommand
 
             w.WriteEndObject();
             w.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.Bootloader.Os;
+using RecoverySim.GoldenImage.Json;
 using RecoverySim.Recovery;
 using RecoverySim.Recovery.Sources;
 using Spectre.Console;
@@ -85,13 +86,7 @@ public static class BootCommand
     public static string ToJson(PowerOnResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            result.WriteJson(writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        return StrictJson.WriteString(result.WriteJson);
     }
 
     private static async Task<PowerOnResult> RunWithBarsAsync(IAnsiConsole terminal, Board board, IReadOnlyList<GoldenImageSource> golden, TimeProvider time, OsHealth os, CancellationToken cancel)

@@ -19,9 +19,9 @@ public static class DemoCommand
     /// <summary>Builds the <c>demo</c> command.</summary>
     public static Command Create(CliContext context)
     {
-        var command = new Command("demo", "The whole story on loopback: sign a release, flash a board, boot it, brick it slot by slot, fetch the golden image over TFTP, reflash, boot again.");
+        var command = new Command("demo", "The whole story on loopback: sign a release, flash a board, boot it, brick it slot by slot, watch the power-on heal itself over TFTP, then, with the TFTP server stopped, from a USB stick; userdata intact throughout.");
         var dir = new Option<string?>("--dir") { Description = "Working directory for keys, images and the board (default: a new temporary directory, kept for inspection)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of the payload bytes and of the corruption.", DefaultValueFactory = _ => 1 };
+        var seed = NumericOptions.Integer("--seed", "Seed of the payload bytes and of the corruption.", int.MinValue, int.MaxValue, 1);
         command.Options.Add(dir);
         command.Options.Add(seed);
         CliAction.Set(command, context, async (parse, cancel) =>
@@ -59,23 +59,24 @@ public static class DemoCommand
             await RunAsync(cancel, "keys", "generate", "--out", Keys).ConfigureAwait(false);
             Directory.CreateDirectory(TftpRoot);
             string[] payloads = WritePayloads(seed);
-            string golden = Path.Combine(TftpRoot, "golden.tar");
+            string golden = Path.Combine(TftpRoot, "golden.rsim");
             await RunAsync(cancel, "image", "build", "--key", Path.Combine(Keys, "private.pem"), "--board", BoardId,
                 "--version", "1.0.0", "--rollback-index", "1",
                 "--boot", payloads[0], "--system", payloads[1], "--vendor", payloads[2], "-o", golden).ConfigureAwait(false);
 
             // The lab bench: our TFTP server on a free loopback port, serving the golden image.
             var server = new TftpServer(new TftpServerOptions { Root = TftpRoot, EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }, context.Time);
+            string userdata;
             await using (server.ConfigureAwait(false))
             {
                 await server.StartAsync(cancel).ConfigureAwait(false);
                 string source = $"127.0.0.1:{server.LocalEndPoint.Port}";
 
-                Step("Create an A/B board that trusts the key, and factory-flash it");
+                Step("Create an A/B board that trusts the key and recovers from the bench's TFTP server, then from a USB stick; factory-flash it");
                 await RunAsync(cancel, "board", "create", Board, "--board", BoardId, "--pubkey", Path.Combine(Keys, "public.pem"),
-                    "--tftp", $"{source}/golden.tar").ConfigureAwait(false);
+                    "--tftp", $"{source}/golden.rsim", "--usb", "usb.img").ConfigureAwait(false);
                 await RunAsync(cancel, "board", "flash", Board, golden).ConfigureAwait(false);
-                string userdata = WriteUserData(seed);
+                userdata = WriteUserData(seed);
                 await context.Output.WriteLineAsync($"(the user's files: 1 MiB written into userdata, which now hashes to {userdata[..16]}...)").ConfigureAwait(false);
 
                 Step("Power on: slot a boots, the OS marks it successful, rollback indexes rise to 1");
@@ -85,32 +86,36 @@ public static class DemoCommand
                 await RunAsync(cancel, "board", "corrupt", Board, "--partition", "boot_a", "--header").ConfigureAwait(false);
                 await BootAsync("booted", "b", cancel).ConfigureAwait(false);
 
-                Step("Flip bits in boot_b's payload: no bootable slot is left, the board needs recovery");
+                Step($"Flip bits in boot_b's payload: no slot can boot, so the power-on enters recovery mode, fetches the golden image from {source} over TFTP, verifies it, reflashes both slots and boots again");
                 await RunAsync(cancel, "board", "corrupt", Board, "--partition", "boot_b", "--bit-flips", "8",
                     "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture)).ConfigureAwait(false);
-                await BootAsync("recovery-required", null, cancel).ConfigureAwait(false);
+                await BootAsync("recovered", "a", cancel).ConfigureAwait(false);
+                await CheckUserDataAsync(userdata).ConfigureAwait(false);
 
-                Step($"Fetch the golden image over TFTP from the bench server at {source} and verify it before writing a byte");
-                string fetched = Path.Combine(work, "fetched.tar");
-                await RunAsync(cancel, "tftp", "get", source, "golden.tar", "-o", fetched, "--blksize", "1468", "--windowsize", "16").ConfigureAwait(false);
-                await RunAsync(cancel, "image", "verify", fetched, "--pubkey", Path.Combine(Keys, "public.pem"),
-                    "--board", BoardId, "--min-rollback-index", "1").ConfigureAwait(false);
-
-                Step("Reflash both slots from the verified golden image (userdata untouched) and boot again");
-                await RunAsync(cancel, "board", "flash", Board, fetched).ConfigureAwait(false);
-                await BootAsync("booted", "a", cancel).ConfigureAwait(false);
-                string after = HashUserData();
-                if (after != userdata)
-                {
-                    throw new CommandFailedException($"demo: userdata changed: sha256 {userdata} before, {after} after");
-                }
-
-                await context.Output.WriteLineAsync($"(userdata unchanged through brick, fetch and reflash: sha256 {after[..16]}...)").ConfigureAwait(false);
+                Step("Write the golden image onto a USB stick (a FAT32 disk image with an MBR) for the board");
+                await RunAsync(cancel, "usb", "create", Path.Combine(Board, "usb.img"), "--image", golden, "--fat", "32").ConfigureAwait(false);
             }
+
+            Step("Stop the TFTP server and brick both slots again (system_a and system_b): recovery finds no TFTP server and heals the board from the USB stick");
+            await RunAsync(cancel, "board", "corrupt", Board, "--partition", "system_a", "--header").ConfigureAwait(false);
+            await RunAsync(cancel, "board", "corrupt", Board, "--partition", "system_b", "--offset", "8192", "--length", "4096").ConfigureAwait(false);
+            await BootAsync("recovered", "a", cancel).ConfigureAwait(false);
+            await CheckUserDataAsync(userdata).ConfigureAwait(false);
 
             Step("The board now");
             await RunAsync(cancel, "board", "inspect", Board).ConfigureAwait(false);
             await context.Output.WriteLineAsync($"Demo complete: everything it made is in {work}").ConfigureAwait(false);
+        }
+
+        private async Task CheckUserDataAsync(string expected)
+        {
+            string after = HashUserData();
+            if (after != expected)
+            {
+                throw new CommandFailedException($"demo: userdata changed: sha256 {expected} before, {after} after");
+            }
+
+            await context.Output.WriteLineAsync($"(userdata unchanged: sha256 {after[..16]}...)").ConfigureAwait(false);
         }
 
         /// <summary>Stands in for the user's files: seeded bytes at the start of userdata. Returns the partition's hash.</summary>

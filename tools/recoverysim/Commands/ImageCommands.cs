@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using RecoverySim.BlockDevice.Files;
 using RecoverySim.GoldenImage;
 using RecoverySim.GoldenImage.Bundle;
 using RecoverySim.GoldenImage.Keys;
@@ -29,7 +30,7 @@ public static class ImageCommands
         var key = new Option<string>("--key") { Description = "Private key (PKCS#8 PEM: 'recoverysim keys generate' or 'openssl genpkey').", Required = true };
         var board = new Option<string>("--board") { Description = "Board id the image is for.", Required = true };
         var version = new Option<string>("--version") { Description = "Version string (printable ASCII, up to 63 characters).", Required = true };
-        var rollback = new Option<ulong>("--rollback-index") { Description = "Anti-downgrade rollback index of this release.", Required = true };
+        var rollback = NumericOptions.UnsignedLong("--rollback-index", "Anti-downgrade rollback index of this release.", null);
         var boot = new Option<string>("--boot") { Description = "Payload of the boot partition.", Required = true };
         var system = new Option<string>("--system") { Description = "Payload of the system partition.", Required = true };
         var vendor = new Option<string>("--vendor") { Description = "Payload of the vendor partition.", Required = true };
@@ -73,7 +74,7 @@ public static class ImageCommands
             };
 
             GoldenImageManifest manifest;
-            var file = ImageAtomicFile.Create(outputPath);
+            AtomicFile file = AtomicFile.Create(outputPath);
             await using (file.ConfigureAwait(false))
             {
                 try
@@ -86,7 +87,7 @@ public static class ImageCommands
                     throw new CommandFailedException(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal), e);
                 }
 
-                await file.CommitAsync().ConfigureAwait(false);
+                await file.CommitAsync(cancel).ConfigureAwait(false);
             }
 
             if (parse.GetValue(json))
@@ -113,7 +114,7 @@ public static class ImageCommands
         var golden = new Argument<string>("GOLDEN") { Description = "The golden image." };
         var pubkey = new Option<string[]>("--pubkey") { Description = "Trusted public key (SubjectPublicKeyInfo PEM); repeat to trust several.", Required = true };
         var board = new Option<string?>("--board") { Description = "Require this board id to be in the manifest." };
-        var minimum = new Option<ulong>("--min-rollback-index") { Description = "Refuse a rollback index below this (anti-downgrade).", DefaultValueFactory = _ => 0 };
+        var minimum = NumericOptions.UnsignedLong("--min-rollback-index", "Refuse a rollback index below this (anti-downgrade).", 0);
         var payloadHashes = new Option<bool>("--payload-hashes") { Description = "Also hash each payload against its partition header (a second SHA-256 pass; the manifest's hash already covers every byte)." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         command.Arguments.Add(golden);

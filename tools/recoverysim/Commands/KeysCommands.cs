@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json.Nodes;
+using RecoverySim.BlockDevice.Files;
 using RecoverySim.GoldenImage.Keys;
 
 namespace RecoverySim.Cli.Commands;
@@ -80,11 +81,11 @@ public static class KeysCommands
 
     private static async Task WriteNewAsync(string path, string text, UnixFileMode mode, CancellationToken cancel)
     {
-        var file = ImageAtomicFile.Create(path, mode);
+        AtomicFile file = AtomicFile.Create(path, overwrite: false, mode);
         await using (file.ConfigureAwait(false))
         {
             await file.Stream.WriteAsync(Encoding.ASCII.GetBytes(text), cancel).ConfigureAwait(false);
-            await file.CommitAsync(overwrite: false).ConfigureAwait(false);
+            await file.CommitAsync(cancel).ConfigureAwait(false);
         }
     }
 }

@@ -91,7 +91,7 @@ internal sealed class RecoverySourceOptions
         recovery.Order.Contains(kind) ? recovery : recovery with { Order = [.. recovery.Order, kind] };
 
     private string CheckPath(string path, string flag) =>
-        path.Length is 0 or > RecoveryConfig.MaxPathLength || path.Contains('\0', StringComparison.Ordinal)
-            ? throw new CommandFailedException($"{flag}: expected a path of 1 to {RecoveryConfig.MaxPathLength} characters", ExitCodes.Usage)
+        !RecoveryConfig.IsPath(path)
+            ? throw new CommandFailedException($"{flag}: expected a path of 1 to {RecoveryConfig.MaxPathLength} characters without NUL", ExitCodes.Usage)
             : _absolute ? Path.GetFullPath(path) : path;
 }

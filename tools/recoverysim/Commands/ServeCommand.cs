@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using RecoverySim.Tftp;
+using RecoverySim.Tftp.Packets;
 using Spectre.Console;
 
 namespace RecoverySim.Cli.Commands;
@@ -17,15 +18,15 @@ public static class ServeCommand
         var command = new Command("serve", "Serve a directory over TFTP until Ctrl+C: read-only unless --allow-write; a live table on a terminal, one log line per request and transfer otherwise.");
         var root = new Option<string>("--root") { Description = "The directory to serve.", Required = true };
         var address = new Option<string>("--address") { Description = "The address to listen on (IPv4 or IPv6).", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "The UDP port; 0 picks a free one (printed at start).", DefaultValueFactory = _ => 69 };
+        var port = NumericOptions.Integer("--port", "The UDP port; 0 picks a free one (printed at start).", 0, 65535, 69);
         var allowWrite = new Option<bool>("--allow-write") { Description = "Accept write requests (new files only, unless --allow-overwrite)." };
         var allowOverwrite = new Option<bool>("--allow-overwrite") { Description = "Let writes replace existing files." };
-        var maxTransfers = new Option<int>("--max-transfers") { Description = "Transfers at once, all clients together.", DefaultValueFactory = _ => 64 };
-        var maxPerClient = new Option<int>("--max-transfers-per-client") { Description = "Transfers at once from one client address.", DefaultValueFactory = _ => 8 };
-        var timeout = new Option<double>("--timeout") { Description = "Retransmission timeout in seconds when the client asks for none.", DefaultValueFactory = _ => 1.0 };
-        var retries = new Option<int>("--retries") { Description = "Retransmissions before a transfer is abandoned, 0-1000.", DefaultValueFactory = _ => 5 };
-        var maxBlockSize = new Option<int>("--max-blksize") { Description = "The largest blksize granted, 8-65464.", DefaultValueFactory = _ => 65464 };
-        var maxWindowSize = new Option<int>("--max-windowsize") { Description = "The largest windowsize granted, 1-65535.", DefaultValueFactory = _ => 64 };
+        var maxTransfers = NumericOptions.Integer("--max-transfers", "Transfers at once, all clients together.", 1, 100_000, 64);
+        var maxPerClient = NumericOptions.Integer("--max-transfers-per-client", "Transfers at once from one client address.", 1, 100_000, 8);
+        var timeout = NumericOptions.Seconds("--timeout", "Retransmission timeout in seconds when the client asks for none.", TftpLimits.MaxTimeoutSeconds, 1.0);
+        var retries = NumericOptions.Integer("--retries", "Retransmissions before a transfer is abandoned, 0-1000.", 0, 1000, 5);
+        var maxBlockSize = NumericOptions.Integer("--max-blksize", "The largest blksize granted, 8-65464.", TftpLimits.MinBlockSize, TftpLimits.MaxBlockSize, TftpLimits.MaxBlockSize);
+        var maxWindowSize = NumericOptions.Integer("--max-windowsize", "The largest windowsize granted, 1-65535.", TftpLimits.MinWindowSize, TftpLimits.MaxWindowSize, 64);
         var receiveSpin = TftpCommands.ReceiveSpinOption();
         var json = new Option<bool>("--json") { Description = "Log as JSON lines (never a live table)." };
         foreach (Option option in new Option[] { root, address, port, allowWrite, allowOverwrite, maxTransfers, maxPerClient, timeout, retries, maxBlockSize, maxWindowSize, receiveSpin, json })
@@ -47,20 +48,20 @@ public static class ServeCommand
                 throw new CommandFailedException($"--address '{addressText}' is not an IPv4 or IPv6 address", ExitCodes.Usage);
             }
 
-            int portValue = TftpCommands.CheckRange(parse.GetValue(port), 0, 65535, "--port")!.Value;
+            int portValue = parse.GetValue(port);
             var options = new TftpServerOptions
             {
                 Root = rootPath,
                 EndPoint = new IPEndPoint(ip, portValue),
                 AllowWrite = parse.GetValue(allowWrite),
                 AllowOverwrite = parse.GetValue(allowOverwrite),
-                MaxTransfers = TftpCommands.CheckRange(parse.GetValue(maxTransfers), 1, 100_000, "--max-transfers")!.Value,
-                MaxTransfersPerClient = TftpCommands.CheckRange(parse.GetValue(maxPerClient), 1, 100_000, "--max-transfers-per-client")!.Value,
-                Timeout = TftpCommands.CheckTimeout(parse.GetValue(timeout)),
-                MaxRetries = TftpCommands.CheckRange(parse.GetValue(retries), 0, 1000, "--retries")!.Value,
-                MaxBlockSize = TftpCommands.CheckRange(parse.GetValue(maxBlockSize), 8, 65464, "--max-blksize")!.Value,
-                MaxWindowSize = TftpCommands.CheckRange(parse.GetValue(maxWindowSize), 1, 65535, "--max-windowsize")!.Value,
-                ReceiveSpin = TftpCommands.CheckReceiveSpin(parse.GetValue(receiveSpin)),
+                MaxTransfers = parse.GetValue(maxTransfers),
+                MaxTransfersPerClient = parse.GetValue(maxPerClient),
+                Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                MaxRetries = parse.GetValue(retries),
+                MaxBlockSize = parse.GetValue(maxBlockSize),
+                MaxWindowSize = parse.GetValue(maxWindowSize),
+                ReceiveSpin = TimeSpan.FromMicroseconds(parse.GetValue(receiveSpin)),
             };
             if (options.AllowOverwrite && !options.AllowWrite)
             {
@@ -109,6 +110,11 @@ public static class ServeCommand
         {
             await foreach (string line in log.Lines.ReadAllAsync(cancel).ConfigureAwait(false))
             {
+                if (log.TakeDroppedNotice() is { } notice)
+                {
+                    await output.WriteLineAsync(notice).ConfigureAwait(false);
+                }
+
                 await output.WriteLineAsync(line).ConfigureAwait(false);
                 await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
@@ -133,8 +139,13 @@ public static class ServeCommand
             {
                 while (log.Lines.TryRead(out string? line))
                 {
+                    if (log.TakeDroppedNotice() is { } notice)
+                    {
+                        recent.Enqueue(notice);
+                    }
+
                     recent.Enqueue(line);
-                    if (recent.Count > 8)
+                    while (recent.Count > 8)
                     {
                         recent.Dequeue();
                     }
@@ -171,12 +182,40 @@ public static class ServeCommand
         }).ConfigureAwait(false);
     }
 
-    /// <summary>Turns server events into lines, queued for the one writer (the server calls from many threads).</summary>
-    private sealed class ServeLog(bool json, TimeProvider time) : ITftpLog
+    /// <summary>
+    /// Turns server events into lines, queued for the one writer (the server calls from many
+    /// threads). The queue is bounded: under a flood of requests faster than the output takes
+    /// them, lines beyond <see cref="Capacity"/> are dropped and counted, and the writer says how
+    /// many (memory stays flat; issue 14, part 3).
+    /// </summary>
+    private sealed class ServeLog : ITftpLog
     {
-        private readonly Channel<string> lines = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+        /// <summary>The most lines waiting for the output.</summary>
+        public const int Capacity = 4096;
+
+        private readonly bool json;
+        private readonly TimeProvider time;
+        private readonly Channel<string> lines;
+        private long dropped;
+
+        public ServeLog(bool json, TimeProvider time)
+        {
+            this.json = json;
+            this.time = time;
+            lines = Channel.CreateBounded<string>(new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite },
+                _ => Interlocked.Increment(ref dropped));
+        }
 
         public ChannelReader<string> Lines => lines.Reader;
+
+        /// <summary>A line saying how many lines were dropped since the last call, or null when none were.</summary>
+        public string? TakeDroppedNotice()
+        {
+            long count = Interlocked.Exchange(ref dropped, 0);
+            return count == 0 ? null
+                : json ? CliJson.Write(new JsonObject { ["event"] = "log-dropped", ["time"] = time.GetUtcNow(), ["lines"] = count })
+                : string.Create(CultureInfo.InvariantCulture, $"{time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} log      {count} lines dropped: the output could not keep up");
+        }
 
         public void Request(TftpRequestLogEntry entry)
         {

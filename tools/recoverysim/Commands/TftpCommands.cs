@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using RecoverySim.BlockDevice.Files;
 using RecoverySim.Tftp;
 using RecoverySim.Tftp.Packets;
 using Spectre.Console;
@@ -31,10 +32,10 @@ public static class TftpCommands
         var local = read
             ? new Option<string>("--output", "-o") { Description = "Where to store the file.", Required = true }
             : new Option<string>("--input", "-i") { Description = "The local file to send.", Required = true };
-        var blockSize = new Option<int?>("--blksize") { Description = "Ask for this block size, 8-65464 (RFC 2348). Default: none (512)." };
-        var windowSize = new Option<int?>("--windowsize") { Description = "Ask for this window size, 1-65535 (RFC 7440). Default: none (lockstep)." };
-        var timeout = new Option<double>("--timeout") { Description = "Retransmission timeout in seconds, up to 255.", DefaultValueFactory = _ => 1.0 };
-        var retries = new Option<int>("--retries") { Description = "Retransmissions before giving up, 0-1000.", DefaultValueFactory = _ => 5 };
+        var blockSize = NumericOptions.OptionalInteger("--blksize", "Ask for this block size, 8-65464 (RFC 2348). Default: none (512).", TftpLimits.MinBlockSize, TftpLimits.MaxBlockSize);
+        var windowSize = NumericOptions.OptionalInteger("--windowsize", "Ask for this window size, 1-65535 (RFC 7440). Default: none (lockstep).", TftpLimits.MinWindowSize, TftpLimits.MaxWindowSize);
+        var timeout = NumericOptions.Seconds("--timeout", "Retransmission timeout in seconds, up to 255.", TftpLimits.MaxTimeoutSeconds, 1.0);
+        var retries = NumericOptions.Integer("--retries", "Retransmissions before giving up, 0-1000.", 0, 1000, 5);
         var netascii = new Option<bool>("--netascii") { Description = "Netascii mode (text: LF <-> CR LF) instead of octet." };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON." };
         command.Arguments.Add(host);
@@ -47,7 +48,7 @@ public static class TftpCommands
         Option<long>? maxSize = null;
         if (read)
         {
-            maxSize = new Option<long>("--max-size") { Description = "The most bytes to accept (a server sending endless data is stopped).", DefaultValueFactory = _ => 16L << 30 };
+            maxSize = NumericOptions.Long("--max-size", "The most bytes to accept (a server sending endless data is stopped).", 0, long.MaxValue, 16L << 30);
             command.Options.Add(maxSize);
         }
 
@@ -63,13 +64,13 @@ public static class TftpCommands
             string path = parse.GetValue(local)!;
             var options = new TftpClientOptions
             {
-                BlockSize = CheckRange(parse.GetValue(blockSize), 8, 65464, "--blksize"),
-                WindowSize = CheckRange(parse.GetValue(windowSize), 1, 65535, "--windowsize"),
-                Timeout = CheckTimeout(parse.GetValue(timeout)),
-                MaxRetries = CheckRange(parse.GetValue(retries), 0, 1000, "--retries")!.Value,
-                MaxTransferSize = maxSize is null ? 16L << 30 : CheckMaxSize(parse.GetValue(maxSize)),
+                BlockSize = parse.GetValue(blockSize),
+                WindowSize = parse.GetValue(windowSize),
+                Timeout = TimeSpan.FromSeconds(parse.GetValue(timeout)),
+                MaxRetries = parse.GetValue(retries),
+                MaxTransferSize = maxSize is null ? 16L << 30 : parse.GetValue(maxSize),
                 Mode = parse.GetValue(netascii) ? TftpMode.Netascii : TftpMode.Octet,
-                ReceiveSpin = CheckReceiveSpin(parse.GetValue(receiveSpin)),
+                ReceiveSpin = TimeSpan.FromMicroseconds(parse.GetValue(receiveSpin)),
             };
             if (remote.Length == 0 || remote.Contains('\0', StringComparison.Ordinal))
             {
@@ -100,31 +101,15 @@ public static class TftpCommands
             throw new CommandFailedException($"--output '{output}': directory '{directory}' does not exist");
         }
 
-        // Receive into a temporary file beside OUT; rename only when complete, so a failure
-        // never leaves a partial OUT nor damages an existing one.
-        string temporary = Path.Join(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tftp-part");
-        bool done = false;
-        try
+        // Receive into an atomic file beside OUT: a failure never leaves a partial OUT nor damages
+        // an existing one (docs/FORMAT.md, "Order of writes (atomic files)").
+        AtomicFile file = AtomicFile.Create(full, overwrite: true, bufferSize: 128 * 1024);
+        await using (file.ConfigureAwait(false))
         {
-            TftpTransferResult result;
-            var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 128 * 1024);
-            await using (stream.ConfigureAwait(false))
-            {
-                result = await WithProgressAsync(context, $"get {remote}", progress =>
-                    client.GetAsync(server, remote, stream, progress, cancel)).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-            done = true;
+            TftpTransferResult result = await WithProgressAsync(context, $"get {remote}", progress =>
+                client.GetAsync(server, remote, file.Stream, progress, cancel)).ConfigureAwait(false);
+            await file.CommitAsync(cancel).ConfigureAwait(false);
             return result;
-        }
-        finally
-        {
-            if (!done)
-            {
-                File.Delete(temporary);
-            }
         }
     }
 
@@ -193,28 +178,10 @@ public static class TftpCommands
             $"blksize {result.Options.BlockSize}, windowsize {result.Options.WindowSize}")).ConfigureAwait(false);
     }
 
-    internal static int? CheckRange(int? value, int min, int max, string flag) =>
-        value is { } v && (v < min || v > max)
-            ? throw new CommandFailedException($"{flag} is {v}, expected {min} to {max}", ExitCodes.Usage)
-            : value;
-
     /// <summary>The --receive-spin-us flag that <c>serve</c> and <c>tftp get/put</c> share.</summary>
-    internal static Option<int> ReceiveSpinOption() => new("--receive-spin-us")
-    {
-        Description = $"Poll the socket this many microseconds before sleeping for a packet, 0-{TftpLimits.MaxReceiveSpinMicroseconds} (0: never poll).",
-        DefaultValueFactory = _ => 100,
-    };
-
-    internal static TimeSpan CheckReceiveSpin(int microseconds) =>
-        TimeSpan.FromMicroseconds(CheckRange(microseconds, 0, TftpLimits.MaxReceiveSpinMicroseconds, "--receive-spin-us")!.Value);
-
-    internal static TimeSpan CheckTimeout(double seconds) =>
-        double.IsFinite(seconds) && seconds > 0 && seconds <= 255
-            ? TimeSpan.FromSeconds(seconds)
-            : throw new CommandFailedException($"--timeout is {seconds.ToString(CultureInfo.InvariantCulture)}, expected more than 0 and at most 255 seconds", ExitCodes.Usage);
-
-    private static long CheckMaxSize(long value) =>
-        value >= 0 ? value : throw new CommandFailedException($"--max-size is {value}, expected 0 or more bytes", ExitCodes.Usage);
+    internal static Option<int> ReceiveSpinOption() => NumericOptions.Integer("--receive-spin-us",
+        $"Poll the socket this many microseconds before sleeping for a packet, 0-{TftpLimits.MaxReceiveSpinMicroseconds} (0: never poll).",
+        0, TftpLimits.MaxReceiveSpinMicroseconds, 100);
 
     private sealed class BarProgress(ProgressTask task) : IProgress<TftpProgress>
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using RecoverySim.BlockDevice;
 using RecoverySim.BlockDevice.Fat;
+using RecoverySim.BlockDevice.Files;
 
 namespace RecoverySim.Cli.Commands;
 
@@ -135,31 +136,26 @@ public static class UsbCommands
         return command;
     }
 
-    /// <summary>Writes the stick under a temporary name in the target's directory and renames it over the target when complete; a failure deletes the temporary file.</summary>
+    /// <summary>
+    /// Writes the stick as an <see cref="AtomicFile"/>: under a temporary name in the target's
+    /// directory, flushed, renamed over the target, directory flushed; a failure deletes the
+    /// temporary file and leaves the target as it was.
+    /// </summary>
     private static void WriteAtomically(string target, FatStickLayout layout, Stream content)
     {
-        string full = Path.GetFullPath(target);
-        string directory = Path.GetDirectoryName(full) ?? ".";
+        string directory = Path.GetDirectoryName(Path.GetFullPath(target)) ?? ".";
         if (!Directory.Exists(directory))
         {
             throw new CommandFailedException($"{target}: directory '{directory}' does not exist");
         }
 
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        using AtomicFile file = AtomicFile.Create(target);
+        using (FileBlockDevice disk = FileBlockDevice.Create(file.Stream, layout.StickSectors))
         {
-            using (FileBlockDevice disk = FileBlockDevice.Create(temporary, layout.StickSectors))
-            {
-                FatFormatter.Write(disk, layout, content); // ends with a flush (fsync)
-            }
+            FatFormatter.Write(disk, layout, content); // ends with a flush (fsync)
+        }
 
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        file.Commit();
     }
 
     /// <summary>

@@ -1,0 +1,7 @@
+namespace RecoverySim.Bootloader.Boards;
+
+/// <summary><c>simulation</c> in board.json.</summary>
+internal sealed class SimulationDocument
+{
+    public string? OsHealth { get; init; }
+}

@@ -1,0 +1,19 @@
+namespace RecoverySim.GoldenImage.Bundle;
+
+/// <summary>One entry of <c>partitions</c> in <c>manifest.json</c>, as the file holds it.</summary>
+internal sealed class ManifestPartitionDocument
+{
+    public required string Name { get; init; }
+
+    public required string Member { get; init; }
+
+    public required long Size { get; init; }
+
+    public required string Compression { get; init; }
+
+    public required long CompressedSize { get; init; }
+
+    public required string Sha256 { get; init; }
+
+    public required string CompressedSha256 { get; init; }
+}
