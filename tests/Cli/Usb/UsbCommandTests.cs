@@ -105,8 +105,12 @@ public sealed class UsbCommandTests : IDisposable
         Assert.Contains("does not fit Fat12: at most", Assert.Single(tooBig.ErrorLines));
 
         CliRun badPath = Run("usb", "create", stick, "--image", _golden, "--path", "/a:b/c");
-        Assert.Equal(ExitCodes.Failure, badPath.ExitCode);
-        Assert.Contains("name 'a:b' is not valid on FAT", Assert.Single(badPath.ErrorLines));
+        Assert.Equal(ExitCodes.Usage, badPath.ExitCode);
+        Assert.Contains("--path: path '/a:b/c': name 'a:b' is not valid on FAT", Assert.Single(badPath.ErrorLines));
+
+        CliRun badLabel = Run("usb", "create", stick, "--image", _golden, "--label", "MUCH TOO LONG");
+        Assert.Equal(ExitCodes.Usage, badLabel.ExitCode);
+        Assert.Contains("--label: volume label 'MUCH TOO LONG'", Assert.Single(badLabel.ErrorLines));
 
         CliRun directory = Run("usb", "create", _directory, "--image", _golden);
         Assert.Equal(ExitCodes.Failure, directory.ExitCode);

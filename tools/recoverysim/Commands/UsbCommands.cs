@@ -86,7 +86,14 @@ public static class UsbCommands
             }
             catch (ArgumentException e)
             {
-                throw new CommandFailedException($"{golden}: {e.Message.Split(" (Parameter", 2)[0]}");
+                // A path or label FAT cannot store is a bad flag value (usage); an image too big for the type is a failure.
+                string reason = e.Message.Split(" (Parameter", 2)[0];
+                throw e.ParamName switch
+                {
+                    "path" => new CommandFailedException($"--path: {reason}", ExitCodes.Usage),
+                    "label" => new CommandFailedException($"--label: {reason}", ExitCodes.Usage),
+                    _ => new CommandFailedException($"{golden}: {reason}"),
+                };
             }
 
             WriteAtomically(target, layout, content);
