@@ -21,11 +21,13 @@ public sealed class FileBlockDevice : IBlockDevice
     private readonly FileStream _stream;
     private readonly SafeFileHandle _handle;
     private readonly bool _writable;
+    private readonly bool _leaveOpen;
     private bool _punchHoles;
 
-    private FileBlockDevice(FileStream stream, int sectorSize, long sectorCount, bool writable, bool isBlockDevice)
+    private FileBlockDevice(FileStream stream, int sectorSize, long sectorCount, bool writable, bool isBlockDevice, bool leaveOpen = false)
     {
         _stream = stream;
+        _leaveOpen = leaveOpen;
         _handle = stream.SafeFileHandle;
         _writable = writable;
         SectorSize = sectorSize;
@@ -71,6 +73,30 @@ public sealed class FileBlockDevice : IBlockDevice
             stream.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="stream"/>, a regular file open for reading and writing without .NET
+    /// buffering (for example the temporary file of a <see cref="Files.AtomicFile"/>), a sparse image
+    /// of <paramref name="sectorCount"/> sectors, as <see cref="Create(string, long, int)"/> does with a
+    /// path. Disposing the device leaves the stream open: its owner closes (or commits) it.
+    /// </summary>
+    public static FileBlockDevice Create(FileStream stream, long sectorCount, int sectorSize = 512)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        SectorRange.CheckSectorSize(sectorSize);
+        if (!stream.CanRead || !stream.CanWrite)
+        {
+            throw new ArgumentException($"{stream.Name}: the stream must be open for reading and writing", nameof(stream));
+        }
+
+        if (sectorCount < 1 || sectorCount > long.MaxValue / sectorSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sectorCount), $"sector count {sectorCount} is outside [1, {long.MaxValue / sectorSize}]");
+        }
+
+        stream.SetLength(sectorCount * sectorSize);
+        return new FileBlockDevice(stream, sectorSize, sectorCount, writable: true, isBlockDevice: false, leaveOpen: true);
     }
 
     /// <summary>
@@ -184,7 +210,13 @@ public sealed class FileBlockDevice : IBlockDevice
     }
 
     /// <inheritdoc />
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        if (!_leaveOpen)
+        {
+            _stream.Dispose();
+        }
+    }
 
     private void ThrowIfReadOnly(long sector)
     {

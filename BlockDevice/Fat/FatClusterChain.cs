@@ -95,10 +95,16 @@ internal static class FatClusterChain
     private static (ClusterRun[]? Runs, string? Error, Exception? Inner) Walk(FatTable table, int[] copies, int preferred, uint first, long? needed, long maxClusters)
     {
         var runs = new List<ClusterRun>();
+        HashSet<uint>? visited = needed is null ? [] : null; // a directory chain is short: catch its loop at once
         uint current = first;
         long count = 0;
         while (true)
         {
+            if (visited is not null && !visited.Add(current))
+            {
+                return (null, $"the chain visits cluster {current} twice (a loop)", null);
+            }
+
             if (runs.Count > 0 && runs[^1].End == current)
             {
                 runs[^1] = runs[^1] with { Count = runs[^1].Count + 1 };
@@ -109,11 +115,6 @@ internal static class FatClusterChain
             }
 
             count++;
-            if (needed == count)
-            {
-                break;
-            }
-
             if (needed is null && count > maxClusters)
             {
                 return (null, $"the directory passes {maxClusters} clusters (the bound of {FatVolume.MaxDirectoryEntries} entries) at cluster {current}", null);
@@ -127,12 +128,18 @@ internal static class FatClusterChain
             FatEntryKind kind = table.Classify(next);
             if (kind == FatEntryKind.EndOfChain)
             {
-                if (needed is null)
+                if (needed is null || needed == count)
                 {
                     break;
                 }
 
                 return (null, $"the chain ends at cluster {current} after {count} clusters, the size needs {needed}", null);
+            }
+
+            if (needed == count)
+            {
+                // A chain that came back to a cluster repeats for ever: that is why it did not end.
+                return (null, FindRevisit(runs) ?? $"the chain goes on after cluster {current}, its {count}th and the last the size needs (FAT entry 0x{next:X}, not end-of-chain)", null);
             }
 
             if (kind != FatEntryKind.Next)
@@ -150,8 +157,7 @@ internal static class FatClusterChain
             current = next;
         }
 
-        string? loop = FindRevisit(runs);
-        return loop is null ? ([.. runs], null, null) : (null, loop, null);
+        return ([.. runs], null, null);
     }
 
     /// <summary>The entry from copy <paramref name="preferred"/>, or from another copy when its sector is unreadable.</summary>
@@ -174,7 +180,7 @@ internal static class FatClusterChain
         return false;
     }
 
-    /// <summary>A chain that visits a cluster twice loops; with the runs sorted, two that overlap show it.</summary>
+    /// <summary>A chain that visits a cluster twice loops; with the runs sorted, two that overlap show it. Null when none does.</summary>
     private static string? FindRevisit(List<ClusterRun> runs)
     {
         if (runs.Count < 2)

@@ -48,6 +48,7 @@ public static class FatFormatter
         string[] segments = SplitPath(options.Path);
         CheckLabel(options.VolumeLabel);
         (long min, long max) = ClusterRange(options.Type);
+        long first = options.PartitionTable == StickPartitionTable.None ? 0 : FatStickLayout.PartitionFirstSector;
         long largest = 0;
         for (int sectorsPerCluster = 1; sectorsPerCluster * FatStickLayout.SectorSize <= MaxClusterBytes; sectorsPerCluster *= 2)
         {
@@ -61,9 +62,7 @@ public static class FatFormatter
                 continue;
             }
 
-            FatBootSector boot = BootSector(options, sectorsPerCluster, Math.Max(need, min), 0);
-            long first = options.PartitionTable == StickPartitionTable.None ? 0 : FatStickLayout.PartitionFirstSector;
-            boot = boot with { HiddenSectors = (uint)first };
+            FatBootSector boot = BootSector(options, sectorsPerCluster, Math.Max(need, min), (uint)first);
             long alignment = FatStickLayout.PartitionFirstSector;
             long stick = options.PartitionTable switch
             {

@@ -77,6 +77,9 @@ internal sealed class FatTable
         return true;
     }
 
+    /// <summary>Drops the cached windows.</summary>
+    public void ClearCache() => _cache.Clear();
+
     /// <summary>What <paramref name="value"/> means as a FAT entry on this volume.</summary>
     public FatEntryKind Classify(uint value)
     {

@@ -1,7 +1,7 @@
 namespace RecoverySim.BlockDevice.Fat;
 
 /// <summary>FAT's local-time date and time words (fatgen103 section 6.1): 2-second resolution, years 1980 … 2107.</summary>
-public static class FatTimestamp
+internal static class FatTimestamp
 {
     /// <summary>The time the words stand for, or null when they are not a valid date and time.</summary>
     public static DateTime? Decode(ushort date, ushort time)

@@ -23,6 +23,9 @@ public sealed class FatVolume : IDisposable
     /// <summary>Longest path accepted, in UTF-16 code units.</summary>
     public const int MaxPathLength = 4096;
 
+    /// <summary>Bytes a file stream reads ahead for reads smaller than this (larger reads go straight to the device).</summary>
+    public const int ReadAheadBytes = 1 << 20;
+
     private readonly IBlockDevice _device;
     private readonly FatTable _table;
     private readonly List<string> _problems = [];
@@ -122,26 +125,7 @@ public sealed class FatVolume : IDisposable
     /// <summary>The file or directory at <paramref name="path"/> ('/' or '\' separated, from the root; names matched ignoring case, long or 8.3); null when absent.</summary>
     /// <exception cref="ArgumentException">The path is longer than <see cref="MaxPathLength"/>, deeper than <see cref="MaxPathDepth"/>, or has a "." or ".." segment.</exception>
     /// <exception cref="FatFormatException">A directory on the way is damaged (bad chain, cycle, oversized).</exception>
-    public FatFileInfo? Find(string path)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        string[] segments = SplitPath(path);
-        FatFileInfo current = Root;
-        var ancestors = new List<ClusterRun[]>();
-        for (int i = 0; i < segments.Length; i++)
-        {
-            List<FatFileInfo> entries = ReadDirectory(current, ancestors);
-            FatFileInfo? match = entries.Find(e => NameMatches(e, segments[i]));
-            if (match is null || (i < segments.Length - 1 && !match.IsDirectory))
-            {
-                return null;
-            }
-
-            current = match;
-        }
-
-        return current;
-    }
+    public FatFileInfo? Find(string path) => Lookup(path).Entry;
 
     /// <summary>The entries of the directory at <paramref name="directoryPath"/> (without "." and ".."), in disk order.</summary>
     /// <exception cref="FatFileNotFoundException">No such directory, or it is a file.</exception>
@@ -162,8 +146,8 @@ public sealed class FatVolume : IDisposable
     /// <exception cref="FatFormatException">The file's cluster chain (or a directory above it) is damaged in every FAT copy, or the copies contradict each other.</exception>
     public Stream OpenRead(string path)
     {
-        FatFileInfo file = Find(path) ?? throw new FatFileNotFoundException($"{Location}: no file '{path}'", path);
-        return OpenRead(file);
+        (FatFileInfo? file, List<ClusterRun[]> directories) = Lookup(path);
+        return OpenFile(file ?? throw new FatFileNotFoundException($"{Location}: no file '{path}'", path), directories);
     }
 
     /// <summary>Opens <paramref name="file"/>, found on this volume by <see cref="Find"/> or <see cref="List"/>.</summary>
@@ -172,6 +156,46 @@ public sealed class FatVolume : IDisposable
     public Stream OpenRead(FatFileInfo file)
     {
         ArgumentNullException.ThrowIfNull(file);
+        return OpenFile(file, Lookup(file.Path).Directories);
+    }
+
+    /// <summary>Releases the FAT cache. The stick stays open (the caller owns it).</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _table.ClearCache();
+    }
+
+    /// <summary>The entry at <paramref name="path"/> (null when absent) and the chains of the directories read on the way.</summary>
+    private (FatFileInfo? Entry, List<ClusterRun[]> Directories) Lookup(string path)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        string[] segments = SplitPath(path);
+        FatFileInfo current = Root;
+        var directories = new List<ClusterRun[]>();
+        for (int i = 0; i < segments.Length; i++)
+        {
+            List<FatFileInfo> entries = ReadDirectory(current, directories);
+            FatFileInfo? match = entries.Find(e => NameMatches(e, segments[i]));
+            if (match is null || (i < segments.Length - 1 && !match.IsDirectory))
+            {
+                return (null, directories);
+            }
+
+            current = match;
+        }
+
+        return (current, directories);
+    }
+
+    /// <summary>
+    /// The stream of <paramref name="file"/>, whose chain must not share a cluster with the
+    /// <paramref name="directories"/> above it (a cross-link): a <see cref="BlockDeviceStream"/> of
+    /// the file's size over its <see cref="ClusterChainDevice"/>, behind a read-ahead buffer of
+    /// <see cref="ReadAheadBytes"/> for small reads (larger ones go straight through).
+    /// </summary>
+    private Stream OpenFile(FatFileInfo file, List<ClusterRun[]> directories)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (file.IsDirectory)
         {
@@ -180,16 +204,33 @@ public sealed class FatVolume : IDisposable
 
         if (file.Size == 0)
         {
-            return new FatFileStream(_device, BootSector, [], 0);
+            return new MemoryStream([], writable: false);
         }
 
         long needed = (file.Size + BootSector.ClusterBytes - 1) / BootSector.ClusterBytes;
-        ClusterRun[] runs = FatClusterChain.Resolve(_table, file.FirstCluster, needed, 0, $"file '{file.Path}'", _problems);
-        return new FatFileStream(_device, BootSector, runs, file.Size);
+        string what = $"file '{file.Path}'";
+        ClusterRun[] runs = FatClusterChain.Resolve(_table, file.FirstCluster, needed, 0, what, _problems);
+        CheckDisjoint(runs, directories, what, "of a directory on its path (cross-linked)");
+        var chain = new BlockDeviceStream(new ClusterChainDevice(_device, BootSector, runs), 0, file.Size, writable: false, ownsDevice: true);
+        return new BufferedStream(chain, ReadAheadBytes);
     }
 
-    /// <summary>Releases the FAT cache. The stick stays open (the caller owns it).</summary>
-    public void Dispose() => _disposed = true;
+    private static void CheckDisjoint(ClusterRun[] runs, List<ClusterRun[]> others, string what, string whose)
+    {
+        foreach (ClusterRun[] other in others)
+        {
+            foreach (ClusterRun run in runs)
+            {
+                foreach (ClusterRun taken in other)
+                {
+                    if (taken.First < run.End && run.First < taken.End)
+                    {
+                        throw new FatFormatException($"{what}: its clusters from {Math.Max(run.First, taken.First)} are those {whose}");
+                    }
+                }
+            }
+        }
+    }
 
     /// <summary>Opens the volume whose boot sector is sector 0 of <paramref name="device"/>.</summary>
     private static FatVolume Open(IBlockDevice device, string location, long firstSector)
@@ -312,16 +353,7 @@ public sealed class FatVolume : IDisposable
 
             long maxClusters = ((long)MaxDirectoryEntries * FatDirectoryEntry.Size + BootSector.ClusterBytes - 1) / BootSector.ClusterBytes;
             ClusterRun[] runs = FatClusterChain.Resolve(_table, directory.FirstCluster, null, maxClusters, what, _problems);
-            foreach (ClusterRun[] ancestor in ancestors)
-            {
-                foreach (ClusterRun run in runs)
-                {
-                    if (ancestor.Any(a => a.First < run.End && run.First < a.End))
-                    {
-                        throw new FatFormatException($"{what}: its clusters from {run.First} are those of a directory above it (a directory cycle)");
-                    }
-                }
-            }
+            CheckDisjoint(runs, ancestors, what, "of a directory above it (a directory cycle)");
 
             ancestors.Add(runs);
             long total = runs.Sum(r => (long)r.Count) * BootSector.ClusterBytes;

@@ -33,6 +33,32 @@ public sealed class FileBlockDeviceTests : IDisposable
     }
 
     [Fact]
+    public void A_device_over_an_atomic_files_stream_leaves_the_stream_to_its_owner()
+    {
+        string path = Path.Combine(_directory, "stick.img");
+        byte[] data = SectorModel.Data(5, 2, 512);
+        using (var file = RecoverySim.BlockDevice.Files.AtomicFile.Create(path))
+        {
+            using (var device = FileBlockDevice.Create(file.Stream, sectorCount: 4096))
+            {
+                Assert.Equal(4096L * 512, file.Stream.Length);
+                device.Write(7, data);
+                device.Flush();
+            }
+
+            Assert.True(file.Stream.CanWrite); // still open: the atomic file commits it
+            Assert.False(File.Exists(path));
+            file.Commit();
+        }
+
+        using var reopened = FileBlockDevice.Open(path, writable: false);
+        Assert.Equal(4096, reopened.SectorCount);
+        byte[] back = new byte[1024];
+        reopened.Read(7, back);
+        Assert.Equal(data, back);
+    }
+
+    [Fact]
     public void Size_that_is_not_whole_sectors_is_refused()
     {
         string path = Path.Combine(_directory, "odd.img");

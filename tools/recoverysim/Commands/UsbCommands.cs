@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using RecoverySim.BlockDevice;
 using RecoverySim.BlockDevice.Fat;
+using RecoverySim.BlockDevice.Files;
 
 namespace RecoverySim.Cli.Commands;
 
@@ -85,7 +86,14 @@ public static class UsbCommands
             }
             catch (ArgumentException e)
             {
-                throw new CommandFailedException($"{golden}: {e.Message.Split(" (Parameter", 2)[0]}");
+                // A path or label FAT cannot store is a bad flag value (usage); an image too big for the type is a failure.
+                string reason = e.Message.Split(" (Parameter", 2)[0];
+                throw e.ParamName switch
+                {
+                    "path" => new CommandFailedException($"--path: {reason}", ExitCodes.Usage),
+                    "label" => new CommandFailedException($"--label: {reason}", ExitCodes.Usage),
+                    _ => new CommandFailedException($"{golden}: {reason}"),
+                };
             }
 
             WriteAtomically(target, layout, content);
@@ -135,31 +143,26 @@ public static class UsbCommands
         return command;
     }
 
-    /// <summary>Writes the stick under a temporary name in the target's directory and renames it over the target when complete; a failure deletes the temporary file.</summary>
+    /// <summary>
+    /// Writes the stick as an <see cref="AtomicFile"/>: under a temporary name in the target's
+    /// directory, flushed, renamed over the target, directory flushed; a failure deletes the
+    /// temporary file and leaves the target as it was.
+    /// </summary>
     private static void WriteAtomically(string target, FatStickLayout layout, Stream content)
     {
-        string full = Path.GetFullPath(target);
-        string directory = Path.GetDirectoryName(full) ?? ".";
+        string directory = Path.GetDirectoryName(Path.GetFullPath(target)) ?? ".";
         if (!Directory.Exists(directory))
         {
             throw new CommandFailedException($"{target}: directory '{directory}' does not exist");
         }
 
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        using AtomicFile file = AtomicFile.Create(target);
+        using (FileBlockDevice disk = FileBlockDevice.Create(file.Stream, layout.StickSectors))
         {
-            using (FileBlockDevice disk = FileBlockDevice.Create(temporary, layout.StickSectors))
-            {
-                FatFormatter.Write(disk, layout, content); // ends with a flush (fsync)
-            }
+            FatFormatter.Write(disk, layout, content); // ends with a flush (fsync)
+        }
 
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        file.Commit();
     }
 
     /// <summary>
