@@ -109,10 +109,10 @@ public sealed class RecoveryBench
     }
 
     /// <summary>The whole power-on: bootloader, recovery, reset, OS.</summary>
-    public PowerOnResult PowerOn(IReadOnlyList<GoldenImageSource> sources, IBlockDevice? disk = null, IBlockDevice? rpmb = null, RecoveryOptions? options = null, OsHealth? health = null)
+    public PowerOnResult PowerOn(IReadOnlyList<GoldenImageSource> sources, IBlockDevice? disk = null, IBlockDevice? rpmb = null, RecoveryOptions? options = null, OsHealth? health = null, TimeProvider? time = null)
     {
         using Board board = Open(disk, rpmb);
-        return new PowerOnSequence(board, sources, new ManualTimeProvider(), options ?? new RecoveryOptions { DurableInterval = 1 << 20 }).RunAsync(health ?? OsHealth.Healthy).GetAwaiter().GetResult();
+        return new PowerOnSequence(board, sources, time ?? new ManualTimeProvider(), options ?? new RecoveryOptions { DurableInterval = 1 << 20 }).RunAsync(health ?? OsHealth.Healthy).GetAwaiter().GetResult();
     }
 
     public string UserdataHash(IBlockDevice? disk = null)
