@@ -7,6 +7,7 @@ using RecoverySim.Bootloader.Install;
 using RecoverySim.Bootloader.Rpmb;
 using RecoverySim.GoldenImage;
 using RecoverySim.GoldenImage.Bundle;
+using RecoverySim.GoldenImage.Hashing;
 using RecoverySim.GoldenImage.Partitions;
 using RecoverySim.Recovery.Journal;
 using RecoverySim.Recovery.Sources;
@@ -61,6 +62,24 @@ public sealed class RecoveryMode
     }
 
     private IReadOnlyList<Slot> Slots => BoardLayout.Slots(_board.Config.Profile);
+
+    /// <summary>The board recovery writes.</summary>
+    internal Board Board => _board;
+
+    /// <summary>The journal in <c>misc</c>.</summary>
+    internal RecoveryJournal Journal => _journal;
+
+    /// <summary>How recovery runs.</summary>
+    internal RecoveryOptions Options => _options;
+
+    /// <summary>True when <paramref name="slot"/> failed to read back in this run.</summary>
+    internal bool IsBadTarget(Slot slot) => _badTargets.Contains(slot);
+
+    /// <summary>The run continued an interrupted recovery.</summary>
+    internal void NoteResumed() => _resumed = true;
+
+    /// <summary>Counts bytes written to slot partitions.</summary>
+    internal void AddWritten(long bytes) => _written += bytes;
 
     /// <summary>
     /// Runs recovery mode once. Completes the board (both slots on an A/B board) or, when every
@@ -185,7 +204,7 @@ public sealed class RecoveryMode
         }
 
         var progress = _options.Progress is null ? null
-            : new InlineProgress<GoldenImageProgress>(p => _options.Progress.Report(new RecoveryProgress("install", sink.TargetName(p.Partition), p.BytesDone, p.BytesTotal)));
+            : new SyncProgress<GoldenImageProgress>(p => _options.Progress.Report(new RecoveryProgress("install", sink.TargetName(p.Partition), p.BytesDone, p.BytesTotal)));
         try
         {
             await ReadAsync(source, options, sink, progress, cancel).ConfigureAwait(false);
@@ -301,7 +320,7 @@ public sealed class RecoveryMode
                 Log(RecoveryEventKinds.PartitionInstalling, $"copying {from} into {to} ({length} bytes{(resume > 0 ? $", {resume} payload bytes already durable" : "")})",
                     e => e with { Slot = SlotNames.Name(target), Partition = to, Bytes = resume });
                 cancel.ThrowIfCancellationRequested();
-                var hook = new JournalHook(this, journal with { PartitionIndex = i }, installed.Partitions.Count);
+                var hook = new JournalHook(_journal, journal with { PartitionIndex = i }, installed.Partitions.Count);
                 using (var image = new BlockDeviceStream(_board.Partition(from), 0, length, writable: false))
                 using (SlotWriteStream install = SlotInstaller.Begin([new SlotTarget(to, _board.Partition(to))], length,
                     new SlotInstallOptions { ResumePayloadBytes = resume, DurableInterval = _options.DurableInterval, ExpectedImageSha256 = sha256, Hook = hook }))
@@ -550,7 +569,7 @@ public sealed class RecoveryMode
     }
 
     /// <summary>Adds an event, stamped with the simulated clock moved on by the time recovery has taken so far.</summary>
-    private void Log(BootEventKind kind, string message, Func<BootEvent, BootEvent>? details = null)
+    internal void Log(BootEventKind kind, string message, Func<BootEvent, BootEvent>? details = null)
     {
         _log.Clock.AdvanceTo(_clockAtStart + _time.GetElapsedTime(_startedAt));
         _log.Add(kind, message, details);
@@ -574,188 +593,7 @@ public sealed class RecoveryMode
 
     private static string Kebab<T>(T value) where T : struct, Enum => BootOutcomeNames.Kebab(value);
 
-    /// <summary>Records the journal's progress between the installer's steps.</summary>
-    internal sealed class JournalHook(RecoveryMode mode, RecoveryJournalRecord journal, int partitions) : ISlotInstallHook
-    {
-        public RecoveryJournalRecord Journal { get; private set; } = journal;
-
-        public void HeaderCleared()
-        {
-        }
-
-        public void PayloadDurable(long payloadBytes)
-        {
-            if (payloadBytes != Journal.DurableBytes)
-            {
-                Journal = mode._journal.Write(Journal with { DurableBytes = payloadBytes });
-            }
-        }
-
-        public void Installed()
-        {
-            if (Journal.PartitionIndex + 1 < partitions)
-            {
-                Journal = mode._journal.Write(Journal with { PartitionIndex = Journal.PartitionIndex + 1, DurableBytes = 0 });
-            }
-        }
-    }
-
     /// <summary>A slot that verified as one release, with each partition's image length and SHA-256 (what the copy must reproduce).</summary>
     private sealed record VerifiedSlot(string Release, IReadOnlyList<(string Kind, long Length, byte[] Sha256)> Partitions);
 
-    /// <summary>
-    /// Where the golden image's partitions go (a <see cref="GoldenImageSink"/>): the manifest's
-    /// checks against the board, the choice of the install slot and of a resume point, and one
-    /// slot install per partition.
-    /// </summary>
-    private sealed class RecoverySink(RecoveryMode mode, GoldenImageSource source, RecoveryJournalRecord journal) : GoldenImageSink
-    {
-        private SlotWriteStream? _install;
-        private JournalHook? _hook;
-        private int _resumeIndex;
-        private long _resumeBytes;
-
-        public RecoveryJournalRecord Journal { get; private set; } = journal;
-
-        public Slot? InstallSlot { get; private set; }
-
-        /// <summary>True when this install writes both slots at once (no bootable slot to protect).</summary>
-        public bool BothSlots { get; private set; }
-
-        /// <summary>True when the install continued an interrupted one (some partitions were not written in this run).</summary>
-        public bool Resumed { get; private set; }
-
-        public GoldenImageManifest? Manifest { get; private set; }
-
-        public string TargetName(string kind) => InstallSlot is Slot slot ? BoardLayout.PartitionName(mode._board.Config.Profile, kind, slot) : kind;
-
-        public override ValueTask OnManifestVerifiedAsync(GoldenImageManifest manifest, CancellationToken cancel)
-        {
-            // Everything about the image is checked here, before a single byte reaches the disk.
-            IReadOnlyList<Slot> candidates = mode.InstallCandidates(Journal);
-            Slot slot = candidates[0];
-            mode.CheckFits(manifest, slot);
-            byte[] identity = SHA256.HashData(manifest.ToJson());
-            Manifest = manifest;
-            InstallSlot = slot;
-            bool resume = Journal.Phase == RecoveryPhase.Installing && Journal.IsFor(identity) && Journal.InstallSlot == slot && Journal.PartitionIndex < manifest.Partitions.Count
-                && (!Journal.BothSlots || !mode._badTargets.Contains(SlotNames.Other(slot)));
-            BothSlots = resume ? Journal.BothSlots : mode.MayInstallBoth();
-            mode.Log(RecoveryEventKinds.ManifestVerified,
-                $"{source.Description}: release {manifest.ReleaseId} ({manifest.Version}), rollback index {manifest.RollbackIndex}, signed by key {manifest.KeyId};{(BothSlots ? " no slot can boot: installing into both slots at once" : $" installing into slot {SlotNames.Name(slot)}")}{(resume ? $", resuming at partition {manifest.Partitions[Journal.PartitionIndex].Name}" : "")}",
-                e => e with { Source = source.Description, Release = manifest.ReleaseId, Version = manifest.Version, RollbackIndex = manifest.RollbackIndex, Slot = SlotNames.Name(slot) });
-            mode.PrepareInstall(BothSlots ? [slot, SlotNames.Other(slot)] : [slot]);
-            if (resume)
-            {
-                mode._resumed = true;
-                Resumed = true;
-                _resumeIndex = Journal.PartitionIndex;
-                _resumeBytes = Journal.DurableBytes;
-            }
-            else
-            {
-                Journal = mode._journal.Write(new RecoveryJournalRecord(0, RecoveryPhase.Installing, source.Kind, slot, 0, 0, identity,
-                    manifest.ReleaseId, manifest.Version, manifest.RollbackIndex, BothSlots));
-            }
-
-            return ValueTask.CompletedTask;
-        }
-
-        public override ValueTask<Stream?> OpenPartitionAsync(ManifestPartition partition, PartitionHeader header, CancellationToken cancel)
-        {
-            GoldenImageManifest manifest = Manifest!;
-            int index = IndexOf(manifest, partition);
-            if (index < _resumeIndex)
-            {
-                // Installed and read back verified before the cut; the reader still hashes its bytes.
-                return ValueTask.FromResult<Stream?>(null);
-            }
-
-            string target = TargetName(partition.Name);
-            var targets = new List<SlotTarget> { new(target, mode._board.Partition(target)) };
-            if (BothSlots)
-            {
-                string second = BoardLayout.PartitionName(mode._board.Config.Profile, partition.Name, SlotNames.Other(InstallSlot!.Value));
-                targets.Add(new SlotTarget(second, mode._board.Partition(second)));
-            }
-
-            long resume = index == _resumeIndex ? _resumeBytes : 0;
-            mode.Log(RecoveryEventKinds.PartitionInstalling, $"installing {partition.Name} into {string.Join(" and ", targets.Select(t => t.Name))} ({partition.Size} bytes{(resume > 0 ? $", {resume} payload bytes already durable" : "")})",
-                e => e with { Slot = SlotNames.Name(InstallSlot!.Value), Partition = target, Bytes = resume });
-            _hook = new JournalHook(mode, Journal with { PartitionIndex = index, DurableBytes = index == _resumeIndex ? _resumeBytes : 0 }, manifest.Partitions.Count);
-            _install = SlotInstaller.Begin(targets, partition.Size, new SlotInstallOptions
-            {
-                ResumePayloadBytes = resume,
-                DurableInterval = mode._options.DurableInterval,
-                ExpectedImageSha256 = Convert.FromHexString(partition.Sha256),
-                Hook = _hook,
-            });
-            return ValueTask.FromResult<Stream?>(_install);
-        }
-
-        public override ValueTask OnPartitionVerifiedAsync(ManifestPartition partition, PartitionHeader header, Stream? destination, CancellationToken cancel)
-        {
-            if (destination is null)
-            {
-                return ValueTask.CompletedTask;
-            }
-
-            SlotWriteStream install = _install!;
-            _install = null;
-            using (install)
-            {
-                install.Commit(header.RawBytes.Span);
-                mode._written += (partition.Size - install.SkippedPayloadBytes) * (BothSlots ? 2 : 1);
-            }
-
-            Journal = _hook!.Journal;
-            string target = TargetName(partition.Name);
-            string written = BothSlots ? $"{target} and {BoardLayout.PartitionName(mode._board.Config.Profile, partition.Name, SlotNames.Other(InstallSlot!.Value))}" : target;
-            mode.Log(RecoveryEventKinds.PartitionInstalled, $"{written} written and read back verified", e => e with { Slot = SlotNames.Name(InstallSlot!.Value), Partition = target, Bytes = partition.Size });
-            return ValueTask.CompletedTask;
-        }
-
-        /// <summary>Ends an install the reader abandoned (a bad hash, a source that stopped): its header stays zero.</summary>
-        public void Abort()
-        {
-            if (_hook is not null)
-            {
-                Journal = _hook.Journal;
-            }
-
-            _install?.Dispose();
-            _install = null;
-        }
-
-        private static int IndexOf(GoldenImageManifest manifest, ManifestPartition partition)
-        {
-            for (int i = 0; i < manifest.Partitions.Count; i++)
-            {
-                if (manifest.Partitions[i].Name == partition.Name)
-                {
-                    return i;
-                }
-            }
-
-            throw new ArgumentException($"partition '{partition.Name}' is not in the manifest", nameof(partition));
-        }
-    }
-
-    /// <summary>The first read of a re-readable source: the reader verifies everything, this checks the fit, nothing is written.</summary>
-    private sealed class CheckSink(RecoveryMode mode) : GoldenImageSink
-    {
-        public GoldenImageManifest? Manifest { get; private set; }
-
-        public override ValueTask OnManifestVerifiedAsync(GoldenImageManifest manifest, CancellationToken cancel)
-        {
-            mode.CheckFits(manifest, mode.InstallCandidates(RecoveryJournalRecord.Idle)[0]);
-            Manifest = manifest;
-            return ValueTask.CompletedTask;
-        }
-    }
-
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -293,7 +293,7 @@ public static class GoldenImageReader
         List<Action<ReadOnlyMemory<byte>>> consumers = options.VerifyPayloadHashes ? [imageHash.Consumer, payloadHash.Consumer] : [imageHash.Consumer];
         long payloadLength = partition.Size - PartitionHeader.Size;
         var pumpProgress = progress is null ? null
-            : new SyncProgress(done => progress.Report(new GoldenImageProgress("verify", partition.Name, PartitionHeader.Size + done, partition.Size)));
+            : new SyncProgress<long>(done => progress.Report(new GoldenImageProgress("verify", partition.Name, PartitionHeader.Size + done, partition.Size)));
         long read = await Guarded(() => ChunkPump.PumpAsync(image, payloadLength, consumers, destination, pumpProgress, useAsync: true, cancel), member).ConfigureAwait(false);
         if (read < payloadLength)
         {

@@ -157,7 +157,7 @@ public static class GoldenImageWriter
         await using (first.ConfigureAwait(false))
         {
             long known = first.CanSeek ? first.Length - first.Position : -1;
-            var report = progress is null ? null : new SyncProgress(done => progress.Report(new GoldenImageProgress("hash", source.Name, done, known)));
+            var report = progress is null ? null : new SyncProgress<long>(done => progress.Report(new GoldenImageProgress("hash", source.Name, done, known)));
             length = await ChunkPump.PumpAsync(first, GoldenImageManifest.MaxMemberSize - PartitionHeader.Size + 1, [payloadHash.Consumer], null, report, useAsync: true, cancel).ConfigureAwait(false);
         }
 
@@ -191,7 +191,7 @@ public static class GoldenImageWriter
         await using (second.ConfigureAwait(false))
         {
             string stage = zstd is null ? "image-hash" : "compress";
-            var report = progress is null ? null : new SyncProgress(done => progress.Report(new GoldenImageProgress(stage, source.Name, PartitionHeader.Size + done, size)));
+            var report = progress is null ? null : new SyncProgress<long>(done => progress.Report(new GoldenImageProgress(stage, source.Name, PartitionHeader.Size + done, size)));
             long again = await ChunkPump.PumpAsync(second, length + 1, [imageHash.Consumer], zstd, report, useAsync: true, cancel).ConfigureAwait(false);
             if (again != length)
             {

@@ -126,7 +126,7 @@ internal sealed class PartitionMemberStream : Stream
         Stream payload = _openPayload();
         await using (payload.ConfigureAwait(false))
         {
-            var progress = _progress is null ? null : new SyncProgress(done => _progress(_header.Length + done));
+            var progress = _progress is null ? null : new SyncProgress<long>(done => _progress(_header.Length + done));
             long copied = await ChunkPump.PumpAsync(payload, _payloadLength, [], sink, progress, useAsync: true, cancel).ConfigureAwait(false);
             if (copied != _payloadLength)
             {

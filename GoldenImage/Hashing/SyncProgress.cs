@@ -2,9 +2,13 @@ namespace RecoverySim.GoldenImage.Hashing;
 
 /// <summary>
 /// An <see cref="IProgress{T}"/> that calls its handler on the reporting thread, at once
-/// (unlike <see cref="Progress{T}"/>, which posts to a captured context and may run late).
+/// (<see cref="Progress{T}"/> posts to a synchronization context or the thread pool instead, so
+/// reports can arrive late and out of order). The handler must be cheap and thread-safe when
+/// reports come from several threads.
 /// </summary>
-internal sealed class SyncProgress(Action<long> handler) : IProgress<long>
+/// <param name="handler">Called with each report.</param>
+public sealed class SyncProgress<T>(Action<T> handler) : IProgress<T>
 {
-    public void Report(long value) => handler(value);
+    /// <inheritdoc/>
+    public void Report(T value) => handler(value);
 }

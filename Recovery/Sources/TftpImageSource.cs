@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net;
 using RecoverySim.Bootloader.Control;
+using RecoverySim.GoldenImage.Hashing;
 using RecoverySim.Tftp;
 using RecoverySim.Tftp.Transfers;
 
@@ -81,7 +82,7 @@ public sealed class TftpImageSource : GoldenImageSource
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PipeHighWater, resumeWriterThreshold: PipeHighWater / 2, minimumSegmentSize: 64 << 10, useSynchronizationContext: false));
         var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         long fetched = 0;
-        var progress = new InlineProgress(p => Volatile.Write(ref fetched, p.Bytes));
+        var progress = new SyncProgress<TftpProgress>(p => Volatile.Write(ref fetched, p.Bytes));
         Stream sink = pipe.Writer.AsStream(leaveOpen: true);
         Task transfer = Task.Run(async () =>
         {
@@ -132,9 +133,4 @@ public sealed class TftpImageSource : GoldenImageSource
 
     private static string FormatEndPoint(IPEndPoint server) =>
         server.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{server.Address}]:{server.Port}" : $"{server.Address}:{server.Port}";
-
-    private sealed class InlineProgress(Action<TftpProgress> report) : IProgress<TftpProgress>
-    {
-        public void Report(TftpProgress value) => report(value);
-    }
 }

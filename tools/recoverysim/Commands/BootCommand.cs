@@ -4,6 +4,7 @@ using System.Text.Json;
 using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.Bootloader.Os;
+using RecoverySim.GoldenImage.Hashing;
 using RecoverySim.GoldenImage.Json;
 using RecoverySim.Recovery;
 using RecoverySim.Recovery.Sources;
@@ -98,7 +99,7 @@ public static class BootCommand
             .StartAsync(async progress =>
             {
                 var tasks = new Dictionary<(string, string), ProgressTask>();
-                var bars = new InlineProgress<RecoveryProgress>(p =>
+                var bars = new SyncProgress<RecoveryProgress>(p =>
                 {
                     lock (tasks)
                     {
@@ -143,10 +144,5 @@ public static class BootCommand
         }
 
         return text.ToString();
-    }
-
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }
