@@ -42,6 +42,11 @@ public static class RecoverySimCli
         }
 
         var invocation = new InvocationConfiguration { Output = context.Output, Error = context.Error };
+        if (parse.CommandResult.Command is SignalHandlingCommand)
+        {
+            invocation.ProcessTerminationTimeout = null;
+        }
+
         return await parse.InvokeAsync(invocation, cancel).ConfigureAwait(false);
     }
 
