@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using RecoverySim.Tftp.Packets;
@@ -43,14 +44,15 @@ public sealed class TftpServer : IAsyncDisposable
     /// <param name="options">The settings (validated here).</param>
     /// <param name="time">The clock for timeouts and durations; the system clock when null.</param>
     /// <param name="log">Receives one event per request and per transfer; nothing when null.</param>
-    public TftpServer(TftpServerOptions options, TimeProvider? time = null, ITftpLog? log = null)
+    /// <param name="meters">Makes the server's <see cref="TftpMeter"/> meter (its scope tells this server's instruments from another's); a plain meter when null.</param>
+    public TftpServer(TftpServerOptions options, TimeProvider? time = null, ITftpLog? log = null, IMeterFactory? meters = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         settings = new Settings(options, null);
         this.time = time ?? TimeProvider.System;
         this.log = log;
-        meter = new ServerMeter(() => active.Values);
+        meter = new ServerMeter(meters, () => active.Values);
     }
 
     /// <summary>The settings in force: those of the constructor, or of the last <see cref="Reconfigure"/>.</summary>

@@ -11,7 +11,7 @@ namespace RecoverySim.Tftp.Server;
 /// </summary>
 internal sealed class ServerMeter : IDisposable
 {
-    private readonly Meter meter = new(TftpMeter.Name);
+    private readonly Meter meter;
     private readonly Counter<long> requests;
     private readonly Counter<long> refusals;
     private readonly Counter<long> transfers;
@@ -22,8 +22,9 @@ internal sealed class ServerMeter : IDisposable
     private long writeBytes;
     private long retransmissions;
 
-    public ServerMeter(Func<IEnumerable<ServerTransfer>> running)
+    public ServerMeter(IMeterFactory? factory, Func<IEnumerable<ServerTransfer>> running)
     {
+        meter = factory?.Create(new MeterOptions(TftpMeter.Name)) ?? new Meter(TftpMeter.Name);
         requests = meter.CreateCounter<long>(TftpMeter.Requests, "{request}", "RRQ and WRQ requests received");
         refusals = meter.CreateCounter<long>(TftpMeter.Refusals, "{request}", "Requests refused or dropped, by reason");
         transfers = meter.CreateCounter<long>(TftpMeter.Transfers, "{transfer}", "Transfers ended, by outcome");
@@ -58,7 +59,14 @@ internal sealed class ServerMeter : IDisposable
         transfers.Add(1, tags);
     }
 
-    public void Dispose() => meter.Dispose();
+    // A factory's meters are the factory's to dispose.
+    public void Dispose()
+    {
+        if (meter.Scope is null)
+        {
+            meter.Dispose();
+        }
+    }
 
     private IEnumerable<Measurement<long>> ObserveBytes(IEnumerable<ServerTransfer> live)
     {
