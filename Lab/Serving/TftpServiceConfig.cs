@@ -60,9 +60,15 @@ public sealed record TftpServiceConfig
     public static IPNetwork? ParseNetwork(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        // IPNetwork.TryParse refuses host bits after the prefix, so 10.0.0.1/8 is not taken for 10.0.0.0/8.
-        return text.Contains('/', StringComparison.Ordinal) && !text.Contains('%', StringComparison.Ordinal) && text.Trim() == text
-            && IPNetwork.TryParse(text, out IPNetwork network) ? network : null;
+        int slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || text.Contains('%', StringComparison.Ordinal) || text.Trim() != text
+            || !IPNetwork.TryParse(text, out IPNetwork network) || !IPAddress.TryParse(text.AsSpan(0, slash), out IPAddress? written))
+        {
+            return null;
+        }
+
+        // 10.0.0.1/8 is refused rather than read as 10.0.0.0/8: a typo should not widen a list.
+        return network.BaseAddress.Equals(written) ? network : null;
     }
 
     /// <summary>Parses <c>ADDRESS:PORT</c> (<c>127.0.0.1:9464</c>, <c>[::1]:9464</c>): the <see cref="TftpEndPoint"/> syntax with an IP address, no host name; null when it is not one.</summary>
