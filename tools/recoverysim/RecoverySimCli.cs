@@ -26,6 +26,11 @@ public static class RecoverySimCli
             root.Subcommands.Add(command);
         }
 
+        foreach (Command command in Commands.ReferenceCommands.Create(context, () => root))
+        {
+            root.Subcommands.Add(command);
+        }
+
         return root;
     }
 
