@@ -76,20 +76,28 @@ public sealed class ServeServiceTests
         Assert.False(serve.Process.HasExited);
     }
 
-    [Fact]
-    public async Task SIGTERM_lets_a_transfer_in_flight_finish_then_exits_0()
+    /// <summary>Serves <paramref name="content"/> rate-limited, starts curl on it, and sends SIGTERM once the request is logged.</summary>
+    private static async Task<(ServeProcess Serve, Task<PeerResult> Fetch)> TermDuringTransferAsync(byte[] content, int rateLimit, int graceSeconds)
     {
-        await using var serve = ServeProcess.Create();
-        byte[] content = Content(600_000);
+        var serve = ServeProcess.Create();
         File.WriteAllBytes(Path.Join(serve.Root, "f.bin"), content);
         int port = UdpPorts.Free();
-        // 200 kB/s: the transfer takes about two seconds, so SIGTERM lands in the middle.
-        serve.WriteConfig($$"""{ "root": "root", "port": {{port}}, "rate_limit": 200000, "shutdown_grace_seconds": 60 }""");
+        serve.WriteConfig($$"""{ "root": "root", "port": {{port}}, "rate_limit": {{rateLimit}}, "shutdown_grace_seconds": {{graceSeconds}} }""");
         await serve.StartAsync(["serve", "--config", "serve.json"]);
         Task<PeerResult> fetch = CurlAsync("-o", Path.Join(serve.Directory, "out"), $"tftp://127.0.0.1:{port}/f.bin");
         await serve.Process!.WaitForLineAsync("RRQ 'f.bin' [", ServeProcess.Wait);
         await serve.Process.SignalAsync("TERM");
-        await serve.Process.WaitForLineAsync("stopping: 1 transfers in flight", ServeProcess.Wait);
+        return (serve, fetch);
+    }
+
+    [Fact]
+    public async Task SIGTERM_lets_a_transfer_in_flight_finish_then_exits_0()
+    {
+        byte[] content = Content(600_000);
+        // 200 kB/s: the transfer takes about two seconds, so SIGTERM lands in the middle.
+        (ServeProcess serve, Task<PeerResult> fetch) = await TermDuringTransferAsync(content, rateLimit: 200_000, graceSeconds: 60);
+        await using ServeProcess _ = serve;
+        await serve.Process!.WaitForLineAsync("stopping: 1 transfers in flight", ServeProcess.Wait);
         PeerResult exit = await serve.Process.WaitAsync(ServeProcess.Wait);
         Assert.Equal(0, exit.ExitCode);
         Assert.Equal(0, (await fetch).ExitCode);
@@ -100,16 +108,11 @@ public sealed class ServeServiceTests
     [Fact]
     public async Task SIGTERM_cuts_a_transfer_that_outlasts_the_grace_with_an_ERROR()
     {
-        await using var serve = ServeProcess.Create();
-        File.WriteAllBytes(Path.Join(serve.Root, "f.bin"), Content(2_000_000));
-        int port = UdpPorts.Free();
-        serve.WriteConfig($$"""{ "root": "root", "port": {{port}}, "rate_limit": 50000, "shutdown_grace_seconds": 1 }""");
-        await serve.StartAsync(["serve", "--config", "serve.json"]);
-        Task<PeerResult> fetch = CurlAsync("-o", Path.Join(serve.Directory, "out"), $"tftp://127.0.0.1:{port}/f.bin");
-        await serve.Process!.WaitForLineAsync("RRQ 'f.bin' [", ServeProcess.Wait);
-        await serve.Process.SignalAsync("TERM");
-        PeerResult exit = await serve.Process.WaitAsync(ServeProcess.Wait);
+        (ServeProcess serve, Task<PeerResult> fetch) = await TermDuringTransferAsync(Content(2_000_000), rateLimit: 50_000, graceSeconds: 1);
+        await using ServeProcess _ = serve;
+        PeerResult exit = await serve.Process!.WaitAsync(ServeProcess.Wait);
         Assert.Equal(0, exit.ExitCode);
+        Assert.Contains("stopping: 1 transfers in flight", exit.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("failed: server stopped", exit.StandardOutput, StringComparison.Ordinal);
         PeerResult fetched = await fetch;
         // curl does not print the ERROR's text; the packet itself is checked in the library's tests
