@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real peers that the interop tests and the bench script run against:
 # sgdisk, tftpd-hpa, tftp-hpa, atftp (client), atftpd (unpacked, see below), curl,
-# dnsmasq, bsdiff, mtools, dosfstools, sfdisk (fdisk), parted, openssl, systemd (systemd-analyze,
-# systemd-socket-activate: the service tests). Idempotent; needs root for apt-get.
+# dnsmasq, bsdiff, mtools, dosfstools, sfdisk (fdisk), parted, openssl. Idempotent; needs root for apt-get.
 #
 # atftpd and tftpd-hpa conflict as Debian packages, so atftpd is not installed: its .deb is
 # downloaded and unpacked into .peers/atftpd, and tests find it through RECOVERYSIM_ATFTPD.
@@ -10,9 +9,10 @@ set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 need=()
+# systemd: systemd-analyze and systemd-socket-activate, for the service tests (tests/Cli/Service).
+{ command -v systemd-analyze && command -v systemd-socket-activate; } >/dev/null 2>&1 || need+=(systemd)
 for pair in sgdisk:gdisk in.tftpd:tftpd-hpa tftp:tftp-hpa atftp:atftp curl:curl dnsmasq:dnsmasq-base \
-            bsdiff:bsdiff mcopy:mtools mkfs.vfat:dosfstools sfdisk:fdisk parted:parted openssl:openssl bc:bc zstd:zstd \
-            systemd-analyze:systemd systemd-socket-activate:systemd; do
+            bsdiff:bsdiff mcopy:mtools mkfs.vfat:dosfstools sfdisk:fdisk parted:parted openssl:openssl bc:bc zstd:zstd; do
   cmd=${pair%%:*} pkg=${pair#*:}
   PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
