@@ -56,6 +56,32 @@ public sealed record TftpServerOptions
     /// <summary>SO_SNDBUF and SO_RCVBUF of every socket (the kernel may cap it). Default 4 MiB.</summary>
     public int SocketBufferSize { get; init; } = 4 << 20;
 
+    /// <summary>The largest file a read may send, in bytes; a larger one is refused with ERROR 2. Default: no limit.</summary>
+    public long MaxReadSize { get; init; } = long.MaxValue;
+
+    /// <summary>
+    /// The client networks served. Empty (the default) serves every client; otherwise a client
+    /// whose address is in none of them is refused with ERROR 2. IPv4-mapped IPv6 addresses
+    /// (<c>::ffff:a.b.c.d</c>, a dual-stack socket) match as the IPv4 address.
+    /// </summary>
+    public IReadOnlyList<IPNetwork> Allow { get; init; } = [];
+
+    /// <summary>The client networks refused with ERROR 2, even when <see cref="Allow"/> holds them. Default: none.</summary>
+    public IReadOnlyList<IPNetwork> Deny { get; init; } = [];
+
+    /// <summary>
+    /// The most data bytes per second sent to one client address, all its transfers together
+    /// (a token bucket holding one second of data, retransmissions included). Zero (the default)
+    /// does not limit.
+    /// </summary>
+    public long RateLimit { get; init; }
+
+    /// <summary>
+    /// How long <see cref="TftpServer.StopAsync(TimeSpan)"/> lets transfers in progress finish before it
+    /// cuts them with an ERROR packet. Default 10 s.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a finished write keeps answering a repeated last DATA with its ACK (RFC 1350 section 6 "dallying"). Default: the timeout.</summary>
     public TimeSpan? Dally { get; init; }
 
@@ -80,9 +106,49 @@ public sealed record TftpServerOptions
             throw new ArgumentException($"Timeout is {Timeout}, expected more than 0 and at most {TftpLimits.MaxTimeoutSeconds} s", nameof(Timeout));
         }
 
-        if (MaxWriteSize < 0)
+        CheckNonNegative(MaxWriteSize, nameof(MaxWriteSize));
+        CheckNonNegative(MaxReadSize, nameof(MaxReadSize));
+        CheckNonNegative(RateLimit, nameof(RateLimit));
+        ArgumentNullException.ThrowIfNull(Allow, nameof(Allow));
+        ArgumentNullException.ThrowIfNull(Deny, nameof(Deny));
+        if (ShutdownGrace < TimeSpan.Zero || ShutdownGrace > MaxShutdownGrace)
         {
-            throw new ArgumentException($"MaxWriteSize is {MaxWriteSize}, expected 0 or more", nameof(MaxWriteSize));
+            throw new ArgumentException($"ShutdownGrace is {ShutdownGrace}, expected 0 to {MaxShutdownGrace.TotalSeconds} s", nameof(ShutdownGrace));
+        }
+    }
+
+    /// <summary>The longest <see cref="ShutdownGrace"/>: one hour.</summary>
+    public static TimeSpan MaxShutdownGrace => TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Why <paramref name="client"/> may not be served under <see cref="Allow"/> and <see cref="Deny"/>,
+    /// or null when it may.
+    /// </summary>
+    public string? AccessRefusal(IPAddress client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        IPAddress address = client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
+        foreach (IPNetwork network in Deny)
+        {
+            if (network.Contains(address))
+            {
+                return $"client {address} is in the denied network {network}";
+            }
+        }
+
+        if (Allow.Count > 0 && !Allow.Any(n => n.Contains(address)))
+        {
+            return $"client {address} is in no allowed network";
+        }
+
+        return null;
+    }
+
+    private static void CheckNonNegative(long value, string name)
+    {
+        if (value < 0)
+        {
+            throw new ArgumentException($"{name} is {value}, expected 0 or more", name);
         }
     }
 

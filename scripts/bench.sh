@@ -9,10 +9,8 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$top"
 bash scripts/install-peers.sh
 export RECOVERYSIM_ATFTPD="$top/.peers/atftpd/usr/sbin/atftpd" PATH="$PATH:/usr/sbin:/sbin"
-# The CLI as it is installed: published Release, ahead-of-time compiled (its start-up is part of
-# every command's time; a JIT build spends ~0.15 s of CPU compiling before the first byte).
-dotnet publish tools/recoverysim -c Release -r linux-x64 -p:PublishAot=true -p:OptimizationPreference=Speed \
-  --artifacts-path "$top/artifacts/bench-build" -o "$top/artifacts/bench-cli" -nologo -v quiet >/dev/null
+# The CLI as it is installed (scripts/publish-aot.sh: Release, native AOT).
+bash scripts/publish-aot.sh "$top/artifacts/bench-cli"
 export RECOVERYSIM="$top/artifacts/bench-cli/recoverysim"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr)"
 areas=("$@")

@@ -23,11 +23,13 @@ internal sealed class ServerTransfer
     private readonly TimeProvider time;
     private readonly long started;
     private readonly bool synchronousIo;
+    private readonly TokenBucket? throttle;
     private DataReceiver? completedWrite;
     private volatile StrongBox<TftpNegotiatedOptions> negotiated = new(TftpNegotiatedOptions.Default);
 
-    public ServerTransfer(long id, IPEndPoint client, TftpRequestPacket request, TftpMode mode, TftpServerOptions options, TftpPathResolver resolver, TimeProvider time, bool synchronousIo)
+    public ServerTransfer(long id, IPEndPoint client, TftpRequestPacket request, TftpMode mode, TftpServerOptions options, TftpPathResolver resolver, TimeProvider time, bool synchronousIo, TokenBucket? throttle = null)
     {
+        this.throttle = throttle;
         this.synchronousIo = synchronousIo;
         Id = id;
         Client = client;
@@ -51,6 +53,13 @@ internal sealed class ServerTransfer
     public TftpOperation Operation { get; }
 
     public TransferCounters Counters { get; } = new();
+
+    private readonly TaskCompletionSource ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the transfer proper is over (before any dallying).</summary>
+    public Task Ended => ended.Task;
+
+    public void MarkEnded() => ended.TrySetResult();
 
     public TftpTransferStatus Snapshot() => new(Id, Client, Operation, Request.FileName, Counters.Bytes, Counters.TotalBytes,
         Counters.Retransmissions, negotiated.Value, time.GetElapsedTime(started));
@@ -131,6 +140,11 @@ internal sealed class ServerTransfer
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
         await using (file.ConfigureAwait(false))
         {
+            if (file.Length > options.MaxReadSize)
+            {
+                throw new TftpProtocolException(TftpErrorCode.AccessViolation, $"file '{Request.FileName}' is {file.Length} bytes, over the read limit of {options.MaxReadSize} bytes");
+            }
+
             ServerNegotiation negotiation = ServerOptionNegotiator.Negotiate(Request, Mode, options, file.Length);
             negotiated = new StrongBox<TftpNegotiatedOptions>(negotiation.Options);
             if (Mode == TftpMode.Octet)
@@ -150,7 +164,7 @@ internal sealed class ServerTransfer
                 : file;
             try
             {
-                await new DataSender(channel, settings, source, Counters, time).RunAsync(cancel).ConfigureAwait(false);
+                await new DataSender(channel, settings, source, Counters, time) { Throttle = throttle }.RunAsync(cancel).ConfigureAwait(false);
             }
             finally
             {

@@ -35,6 +35,9 @@ internal sealed class DataSender
         this.time = time;
     }
 
+    /// <summary>Paces the DATA packets (a server's per-client rate limit); null sends at once.</summary>
+    public TokenBucket? Throttle { get; init; }
+
     /// <summary>Sends the whole source; returns when the last block is acknowledged.</summary>
     public async Task RunAsync(CancellationToken cancel)
     {
@@ -77,6 +80,11 @@ internal sealed class DataSender
                     {
                         last = await ReadBlockAsync(next) ? next : last;
                         filled++;
+                    }
+
+                    if (Throttle is not null)
+                    {
+                        await Throttle.WaitAsync(lengths[slot], settings.SynchronousIo, cancel).ConfigureAwait(false);
                     }
 
                     await channel.SendAsync(ring.AsMemory(offset, lengths[slot]), cancel).ConfigureAwait(false);

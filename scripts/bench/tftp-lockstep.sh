@@ -16,11 +16,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top"
 # shellcheck source=common.inc
 source scripts/bench/common.inc
-: "${RECOVERYSIM:?set RECOVERYSIM to the recoverysim executable (scripts/bench.sh does)}"
-export PATH="$PATH:/usr/sbin:/sbin"
-for tool in curl in.tftpd cmp python3; do
-  command -v "$tool" >/dev/null || { echo "tftp-lockstep bench: '$tool' missing; run: sudo bash scripts/install-peers.sh" >&2; exit 1; }
-done
+bench_needs tftp-lockstep curl in.tftpd cmp python3
 
 mib=${LOCKSTEP_MIB:-256}
 pairs=${LOCKSTEP_PAIRS:-30}

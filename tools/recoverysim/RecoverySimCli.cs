@@ -26,6 +26,11 @@ public static class RecoverySimCli
             root.Subcommands.Add(command);
         }
 
+        foreach (Command command in Commands.ReferenceCommands.Create(context, () => root))
+        {
+            root.Subcommands.Add(command);
+        }
+
         return root;
     }
 
@@ -42,6 +47,11 @@ public static class RecoverySimCli
         }
 
         var invocation = new InvocationConfiguration { Output = context.Output, Error = context.Error };
+        if (parse.CommandResult.Command is SignalHandlingCommand)
+        {
+            invocation.ProcessTerminationTimeout = null;
+        }
+
         return await parse.InvokeAsync(invocation, cancel).ConfigureAwait(false);
     }
 

@@ -13,6 +13,7 @@ public sealed class PeerProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private readonly Lock _gate = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = new();
 
     private PeerProcess(Process process)
     {
@@ -41,7 +42,8 @@ public sealed class PeerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="program"/> with <paramref name="arguments"/> (no shell).</summary>
-    public static PeerProcess Start(string program, IEnumerable<string> arguments, string? workingDirectory = null, string? standardInput = null)
+    public static PeerProcess Start(string program, IEnumerable<string> arguments, string? workingDirectory = null, string? standardInput = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -54,6 +56,11 @@ public sealed class PeerProcess : IAsyncDisposable
         foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach ((string name, string? value) in environment ?? new Dictionary<string, string?>())
+        {
+            info.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
@@ -108,6 +115,42 @@ public sealed class PeerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until a line of stdout or stderr contains <paramref name="text"/> (a line already seen
+    /// counts); throws <see cref="TimeoutException"/> with the output after <paramref name="timeout"/>,
+    /// or at once when the process has ended without it.
+    /// </summary>
+    public async Task WaitForLineAsync(string text, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_stdout.ToString().Contains(text, StringComparison.Ordinal) || _stderr.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            _waiters.Add((text, seen));
+        }
+
+        Task exited = _process.WaitForExitAsync();
+        Task first = await Task.WhenAny(seen.Task, exited, Task.Delay(timeout));
+        if (first != seen.Task && !Output.Contains(text, StringComparison.Ordinal))
+        {
+            throw new TimeoutException($"no line with '{text}' from {CommandLine} {(first == exited ? "before it exited" : $"within {timeout.TotalSeconds} s")}; {Output}");
+        }
+    }
+
+    /// <summary>Sends signal <paramref name="signal"/> (a name such as HUP or TERM) to the process, with kill(1).</summary>
+    public async Task SignalAsync(string signal)
+    {
+        PeerResult result = await RunAsync("kill", ["-" + signal, Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {Id} failed: {result}");
+        }
+    }
+
     /// <summary>Kills the process tree now (idempotent).</summary>
     public void Kill()
     {
@@ -154,6 +197,15 @@ public sealed class PeerProcess : IAsyncDisposable
             if (builder.Length < 1 << 20)
             {
                 builder.AppendLine(line);
+            }
+
+            for (int i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (line.Contains(_waiters[i].Text, StringComparison.Ordinal))
+                {
+                    _waiters[i].Seen.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
             }
         }
     }
