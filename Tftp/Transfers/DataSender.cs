@@ -21,7 +21,7 @@ namespace RecoverySim.Tftp.Transfers;
 /// the window's first block: RFC 7440 section 4's receiver acknowledges the last block it got in
 /// order, which is then the one already acknowledged. U-Boot's <c>tftpboot</c> sends exactly this
 /// once on a gap and then waits out its 5 s timer, so ignoring it stalled the fetch for the full
-/// timeout. It restarts the window, but at most once in two windows of progress: a receiver that
+/// timeout. It restarts the window, but at most once in four windows of progress: a receiver that
 /// answers every repeated window with such an ACK (U-Boot does) cannot keep the sender resending,
 /// which would be the Sorcerer's Apprentice again at window scale.</para>
 /// </remarks>
@@ -139,7 +139,7 @@ internal sealed class DataSender
                     if (TftpAckPacket.TryParse(packet, out TftpAckPacket ack))
                     {
                         long block = BlockNumbers.Forward(ack.Block, acked);
-                        if (block == acked && window > 1 && next > acked + 1 && acked >= repeatRestart + 2L * window)
+                        if (block == acked && window > 1 && next > acked + 1 && acked >= repeatRestart + 4L * window)
                         {
                             // The first block of the window was lost (see remarks): send the window again now.
                             repeatRestart = acked;
