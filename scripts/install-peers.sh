@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real peers that the interop tests and the bench script run against:
 # sgdisk, tftpd-hpa, tftp-hpa, atftp (client), atftpd (unpacked, see below), curl,
-# dnsmasq, bsdiff, mtools, dosfstools, sfdisk (fdisk), parted, openssl. Idempotent; needs root for apt-get.
+# dnsmasq, bsdiff, mtools, dosfstools, sfdisk (fdisk), parted, openssl, and U-Boot for a real board:
+# u-boot-qemu (its qemu_arm64 build) run by qemu-system-aarch64 (qemu-system-arm), networked through
+# a tap in a network namespace (ip, iproute2). Idempotent; needs root for apt-get.
 #
 # atftpd and tftpd-hpa conflict as Debian packages, so atftpd is not installed: its .deb is
 # downloaded and unpacked into .peers/atftpd, and tests find it through RECOVERYSIM_ATFTPD.
@@ -12,11 +14,13 @@ need=()
 # systemd: systemd-analyze and systemd-socket-activate, for the service tests (tests/Cli/Service).
 { command -v systemd-analyze && command -v systemd-socket-activate; } >/dev/null 2>&1 || need+=(systemd)
 for pair in sgdisk:gdisk in.tftpd:tftpd-hpa tftp:tftp-hpa atftp:atftp curl:curl dnsmasq:dnsmasq-base \
-            bsdiff:bsdiff mcopy:mtools mkfs.vfat:dosfstools sfdisk:fdisk parted:parted openssl:openssl bc:bc zstd:zstd; do
+            bsdiff:bsdiff mcopy:mtools mkfs.vfat:dosfstools sfdisk:fdisk parted:parted openssl:openssl bc:bc zstd:zstd \
+            qemu-system-aarch64:qemu-system-arm ip:iproute2; do
   cmd=${pair%%:*} pkg=${pair#*:}
   PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
 [ -x /usr/bin/time ] || need+=(time)   # the bench script's peak-memory measure
+[ -f /usr/lib/u-boot/qemu_arm64/u-boot.bin ] || need+=(u-boot-qemu)   # tests/Interop/UBoot, scripts/bench/uboot.sh
 
 apt_updated=0
 apt_update() { [ $apt_updated = 1 ] || { apt-get update -qq; apt_updated=1; }; }

@@ -17,6 +17,13 @@ namespace RecoverySim.Tftp.Transfers;
 /// window: while the receiver works on the window, the next block is read ahead into the spare
 /// slot, so the file read is off the round trip (tftpd-hpa's <c>read_ahead</c> does the same
 /// with its two buffers).
+/// <para>A repeated ACK of the acknowledged block, in a window, is the receiver saying it missed
+/// the window's first block: RFC 7440 section 4's receiver acknowledges the last block it got in
+/// order, which is then the one already acknowledged. U-Boot's <c>tftpboot</c> sends exactly this
+/// once on a gap and then waits out its 5 s timer, so ignoring it stalled the fetch for the full
+/// timeout. It restarts the window, but at most once in four windows of progress: a receiver that
+/// answers every repeated window with such an ACK (U-Boot does) cannot keep the sender resending,
+/// which would be the Sorcerer's Apprentice again at window scale.</para>
 /// </remarks>
 internal sealed class DataSender
 {
@@ -68,6 +75,7 @@ internal sealed class DataSender
             long filled = 1;     // the next block to read from the source
             long highestSent = 0;
             long last = -1;      // the final (short) block, once read
+            long repeatRestart = long.MinValue / 2; // `acked` when a repeated ACK last restarted the window
             int retries = 0;
             while (true)
             {
@@ -139,6 +147,14 @@ internal sealed class DataSender
                     if (TftpAckPacket.TryParse(packet, out TftpAckPacket ack))
                     {
                         long block = BlockNumbers.Forward(ack.Block, acked);
+                        if (block == acked && window > 1 && next > acked + 1 && acked >= repeatRestart + 4L * window)
+                        {
+                            // The first block of the window was lost (see remarks): send the window again now.
+                            repeatRestart = acked;
+                            next = acked + 1;
+                            break;
+                        }
+
                         if (block == acked || block >= next)
                         {
                             // A repeated ACK (ignored: resending on it is the Sorcerer's Apprentice),

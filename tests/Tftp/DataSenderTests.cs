@@ -168,11 +168,66 @@ public sealed class DataSenderTests
                 Assert.Equal(content, model.Received.ToArray());
                 int blocks = (length / blockSize) + 1;
                 Assert.Equal(blocks + counters.Retransmissions, channel.Sent.Count);
-                if (dataLoss == 0 && ackLoss == 0)
+                if (dataLoss == 0 && ackLoss == 0 && (duplication == 0 || window == 1))
                 {
                     Assert.Equal(blocks, channel.Sent.Count);
                 }
             }, iter: 300);
+
+    [Theory]
+    [InlineData(8)]  // the first block of the second window
+    [InlineData(11)] // one inside it
+    [InlineData(0)]  // block 1: U-Boot sends no ACK for it (its last NACK starts at 0)
+    [InlineData(15)] // the last block of the second window: nothing out of order follows it
+    public async Task A_lost_block_in_a_window_costs_a_timeout_only_when_the_receiver_cannot_tell(int lost)
+    {
+        // U-Boot acknowledges the last block it has once on a gap. For the first block of a window
+        // that is a repeated ACK, which the sender used to ignore, waiting out the timer (5 s from
+        // U-Boot): the windowed stall of issue 15.
+        byte[] content = Content(40 * 64 + 5);
+        var board = new UBootModelReceiver(64, 8, dropData: new HashSet<int> { lost });
+        (ScriptedChannel channel, TransferCounters counters) = await SendAsync(content, Settings(64, 8), board.OnSend);
+
+        Assert.True(board.Complete);
+        Assert.Equal(content, board.Received.ToArray());
+        bool receiverCannotTell = lost is 0 or 15;
+        Assert.Equal(receiverCannotTell ? 1 : 0, channel.Timeouts);
+        Assert.True(counters.Retransmissions > 0);
+        if (!receiverCannotTell)
+        {
+            // One ACK out of turn, and the window from the lost block once.
+            Assert.Equal(1, board.Nacks);
+            Assert.True(counters.Retransmissions <= 8, $"{counters.Retransmissions} retransmissions");
+        }
+    }
+
+    [Fact]
+    public async Task A_receiver_that_repeats_every_ack_gets_at_most_one_extra_window_in_two()
+    {
+        // Every ACK arrives twice. A repeated ACK restarts a window; U-Boot answers the repeated
+        // window with an ACK of the block it has, which is the acknowledged one again. Restarting on
+        // each of those would resend every window for good; the bound stops that after one.
+        byte[] content = Content(400 * 64 + 5);
+        var board = new UBootModelReceiver(64, 8, repeatAcks: true);
+        (ScriptedChannel channel, _) = await SendAsync(content, Settings(64, 8), board.OnSend);
+
+        Assert.Equal(content, board.Received.ToArray());
+        Assert.Equal(0, channel.Timeouts);
+        int blocks = 401;
+        Assert.True(channel.Sent.Count <= blocks * 3 / 2, $"{channel.Sent.Count} DATA for {blocks} blocks");
+    }
+
+    [Fact]
+    public async Task A_repeated_ack_in_lockstep_still_sends_nothing()
+    {
+        byte[] content = Content(50 * 64);
+        var board = new UBootModelReceiver(64, 1, repeatAcks: true);
+        (ScriptedChannel channel, TransferCounters counters) = await SendAsync(content, Settings(64, 1), board.OnSend);
+
+        Assert.Equal(content, board.Received.ToArray());
+        Assert.Equal(51, channel.Sent.Count);
+        Assert.Equal(0, counters.Retransmissions);
+    }
 
     /// <summary>Returns at most 7 bytes per read, as a pipe or a slow network stream may.</summary>
     private sealed class TrickleStream(byte[] content) : MemoryStream(content)

@@ -1,3 +1,4 @@
+using RecoverySim.Testing;
 using System.Net;
 using System.Net.Sockets;
 using RecoverySim.Tftp.Transfers;
@@ -31,7 +32,7 @@ public sealed class ReceiveSpinTests : IDisposable
     [Fact]
     public void A_queued_datagram_is_taken_with_its_sender()
     {
-        var spin = new ReceiveSpin(TimeSpan.FromMilliseconds(5), new PollerGate(1));
+        var spin = new ReceiveSpin(TimeSpan.FromMilliseconds(5), new PollerGate(1), Idle());
         byte[] payload = [0, 4, 0, 7];
         Send(payload);
         WaitQueued();
@@ -45,7 +46,7 @@ public sealed class ReceiveSpinTests : IDisposable
     [Fact]
     public void A_datagram_longer_than_the_buffer_arrives_cut_to_the_buffer()
     {
-        var spin = new ReceiveSpin(TimeSpan.FromMilliseconds(5), new PollerGate(1));
+        var spin = new ReceiveSpin(TimeSpan.FromMilliseconds(5), new PollerGate(1), Idle());
         Send(new byte[600]);
         WaitQueued();
 
@@ -59,7 +60,7 @@ public sealed class ReceiveSpinTests : IDisposable
         // The datagram is sent only once the receive is inside its poll (the gate says so), and
         // the poll may last 5 s: the outcome does not depend on how the threads are scheduled.
         var gate = new PollerGate(1);
-        var spin = new ReceiveSpin(TimeSpan.FromSeconds(5), gate);
+        var spin = new ReceiveSpin(TimeSpan.FromSeconds(5), gate, Idle());
         var late = new Thread(() =>
         {
             if (SpinWait.SpinUntil(() => gate.Inside == 1, 5000))
@@ -81,7 +82,7 @@ public sealed class ReceiveSpinTests : IDisposable
     [Fact]
     public void Zero_never_polls()
     {
-        var spin = new ReceiveSpin(TimeSpan.Zero, new PollerGate(1));
+        var spin = new ReceiveSpin(TimeSpan.Zero, new PollerGate(1), Idle());
         Send([1]);
         WaitQueued();
 
@@ -94,7 +95,7 @@ public sealed class ReceiveSpinTests : IDisposable
     {
         var gate = new PollerGate(1);
         Assert.True(gate.TryEnter()); // another transfer is polling
-        var spin = new ReceiveSpin(TimeSpan.FromMilliseconds(5), gate);
+        var spin = new ReceiveSpin(TimeSpan.FromMilliseconds(5), gate, Idle());
         Send([1]);
         WaitQueued();
 
@@ -113,7 +114,7 @@ public sealed class ReceiveSpinTests : IDisposable
         Send([1]);
         WaitQueued();
 
-        Assert.False(new ReceiveSpin(TimeSpan.FromMilliseconds(5), gate).TryReceive(receiver, new byte[16], from, out _));
+        Assert.False(new ReceiveSpin(TimeSpan.FromMilliseconds(5), gate, Idle()).TryReceive(receiver, new byte[16], from, out _));
         Assert.Equal(0, gate.Inside);
     }
 
@@ -126,7 +127,7 @@ public sealed class ReceiveSpinTests : IDisposable
             using var a = Bound();
             using var b = Bound();
             var gate = new PollerGate(1);
-            var spin = new ReceiveSpin(Short, gate);
+            var spin = new ReceiveSpin(Short, gate, Idle());
             var address = new SocketAddress(AddressFamily.InterNetwork, SocketAddress.GetMaximumAddressSize(AddressFamily.InterNetwork));
             var buffer = new byte[16];
             int misses = 0;
@@ -180,6 +181,9 @@ public sealed class ReceiveSpinTests : IDisposable
     }
 
     private void Send(byte[] payload) => sender.SendTo(payload, receiver.LocalEndPoint!);
+
+    // The machine's CPUs idle, so only the poll's own bounds decide (CpuContentionTests covers the rule).
+    private static CpuContention Idle() => new(new ManualTimeProvider(), new FixedCpuPressure(0));
 
     private void WaitQueued() => Assert.True(SpinWait.SpinUntil(() => receiver.Available > 0, 2000));
 }
