@@ -1,3 +1,4 @@
+using RecoverySim.Bootloader.Boards;
 using RecoverySim.GoldenImage.Bundle;
 using RecoverySim.Recovery.Journal;
 
@@ -10,7 +11,7 @@ internal sealed class CheckSink(RecoveryMode mode) : GoldenImageSink
 
     public override ValueTask OnManifestVerifiedAsync(GoldenImageManifest manifest, CancellationToken cancel)
     {
-        mode.CheckFits(manifest, mode.InstallCandidates(RecoveryJournalRecord.Idle)[0]);
+        GoldenImageFit.Check(mode.Board, manifest, [mode.InstallCandidates(RecoveryJournalRecord.Idle)[0]]);
         Manifest = manifest;
         return ValueTask.CompletedTask;
     }

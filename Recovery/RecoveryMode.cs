@@ -147,7 +147,7 @@ public sealed class RecoveryMode
                         // The board's own partition is bad (it read back wrong): never install there again in
                         // this run; an A/B board installs into the other slot instead, and the attempt is not spent.
                         _badTargets.Add(slot);
-                        control = MarkUnbootable(CurrentControl(), slot, UnbootableReason.Unreadable);
+                        MarkUnreadable(slot);
                         Log(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(slot)} cannot be written: {bad.Message}",
                             ev => ev with { Slot = SlotNames.Name(slot), Partition = bad.Target, Reason = "unreadable" });
                         journal = _journal.Write(RecoveryJournalRecord.Idle);
@@ -188,11 +188,7 @@ public sealed class RecoveryMode
 
     private async Task FetchAsync(GoldenImageSource source, RecoverySink sink, CancellationToken cancel)
     {
-        var options = new GoldenImageReadOptions(_board.TrustedKeys())
-        {
-            BoardId = _board.Config.BoardId,
-            MinimumRollbackIndex = MinimumRollbackIndex(),
-        };
+        GoldenImageReadOptions options = GoldenImageFit.ReadOptions(_board);
 
         GoldenImageManifest? checkedManifest = null;
         if (source.CanReread)
@@ -235,37 +231,6 @@ public sealed class RecoveryMode
         }
     }
 
-    /// <summary>
-    /// What a golden image must be for this board beyond its signature and policy (checked by the
-    /// reader): boot, system and vendor present, nothing else, each fitting its partition in
-    /// <paramref name="slot"/>. Throws <see cref="ImagePolicyException"/> naming the partition.
-    /// </summary>
-    internal void CheckFits(GoldenImageManifest manifest, Slot slot)
-    {
-        foreach (string kind in BoardLayout.SlotPartitionKinds)
-        {
-            if (manifest.Find(kind) is null)
-            {
-                throw new ImagePolicyException($"golden image has no '{kind}' partition (a board needs boot, system and vendor)", GoldenImageManifest.ManifestMember, "partitions");
-            }
-        }
-
-        foreach (ManifestPartition partition in manifest.Partitions)
-        {
-            if (!BoardLayout.SlotPartitionKinds.Contains(partition.Name))
-            {
-                throw new ImagePolicyException($"golden image partition '{partition.Name}' is not a slot partition of this board (boot, system, vendor)", GoldenImageManifest.ManifestMember, "partitions");
-            }
-
-            string target = BoardLayout.PartitionName(_board.Config.Profile, partition.Name, slot);
-            long capacity = _board.Partition(target).SectorCount * _board.Partition(target).SectorSize;
-            if (partition.Size > capacity)
-            {
-                throw new ImagePolicyException($"golden image partition '{partition.Name}' is {partition.Size} bytes; partition '{target}' holds {capacity}", GoldenImageManifest.ManifestMember, "size");
-            }
-        }
-    }
-
     /// <summary>The slots a fresh install may use, best first: unbootable ones before bootable ones, lower priority first, never one that failed in this run.</summary>
     internal IReadOnlyList<Slot> InstallCandidates(RecoveryJournalRecord journal)
     {
@@ -301,13 +266,9 @@ public sealed class RecoveryMode
             return [source];
         }
 
+        // Never a bootable slot under a half-written copy: unbootable before its first byte changes.
         Slot target = SlotNames.Other(source);
-        control = CurrentControl();
-        if (control[target].IsBootable || control[target].Unbootable == UnbootableReason.None)
-        {
-            // Never a bootable slot under a half-written copy: unbootable before its first byte changes.
-            _board.Control.Write(AbRules.MarkUnbootable(control, target, UnbootableReason.Requested));
-        }
+        PrepareInstall([target]);
 
         try
         {
@@ -339,7 +300,7 @@ public sealed class RecoveryMode
             // The copy's target read back wrong (or the install slot could not be read): the board
             // keeps the one verified slot, and the other stays unbootable.
             _badTargets.Add(target);
-            MarkUnbootable(CurrentControl(), target, UnbootableReason.Unreadable);
+            MarkUnreadable(target);
             Log(RecoveryEventKinds.SlotFailed, $"slot {SlotNames.Name(target)} cannot be written: {e.Message}; the board keeps one good slot",
                 ev => ev with { Slot = SlotNames.Name(target), Partition = e.Target, Reason = "unreadable" });
             return [source];
@@ -347,7 +308,7 @@ public sealed class RecoveryMode
 
         if (VerifySlot(target, installed.Release, installed.Partitions.Select(p => p.Sha256).ToArray()) is null)
         {
-            MarkUnbootable(CurrentControl(), target, UnbootableReason.Unreadable);
+            MarkUnreadable(target);
             return [source];
         }
 
@@ -433,34 +394,21 @@ public sealed class RecoveryMode
         return new RecoveryResult { Completed = false, BytesFetched = _fetched, BytesWritten = _written, Resumed = _resumed, Failures = _failures.ToArray() };
     }
 
-    private BootControlBlock CurrentControl()
+    /// <summary>The boot control block as last read or written (the boot flow read it); read now when it has not been, reset when no copy is valid.</summary>
+    private BootControlBlock CurrentControl() =>
+        _board.Control.Known
+        ?? _board.Control.Read().Block
+        ?? _board.Control.Initialize(BootControlBlock.Factory(_board.Config.Limits.MaxTries), _board.Control.HighestSequence());
+
+    /// <summary>A slot whose partition read back wrong: unbootable as <c>unreadable</c> (one write, none when it already is).</summary>
+    private void MarkUnreadable(Slot slot)
     {
-        BootControlBlock? current = null;
-        try
+        BootControlBlock control = CurrentControl();
+        if (control[slot].Unbootable != UnbootableReason.Unreadable || control[slot].Priority != 0)
         {
-            current = _board.Control.Current;
+            _board.Control.Write(AbRules.MarkUnbootable(control, slot, UnbootableReason.Unreadable));
         }
-        catch (InvalidOperationException)
-        {
-        }
-
-        if (current is BootControlBlock known)
-        {
-            return known;
-        }
-
-        BootControlRead read = _board.Control.Read();
-        return read.Block ?? _board.Control.Initialize(BootControlBlock.Factory(_board.Config.Limits.MaxTries), _board.Control.HighestSequence());
     }
-
-    private BootControlBlock MarkUnbootable(BootControlBlock control, Slot slot, UnbootableReason reason)
-    {
-        BootControlBlock next = MarkUnbootableBlock(control, slot, reason);
-        return next == control ? control : _board.Control.Write(next);
-    }
-
-    private static BootControlBlock MarkUnbootableBlock(BootControlBlock control, Slot slot, UnbootableReason reason) =>
-        control[slot].Unbootable == reason && control[slot].Priority == 0 ? control : AbRules.MarkUnbootable(control, slot, reason);
 
     /// <summary>Before the first write of an install: the request set (a cut then comes back here) and every slot to be written unbootable, in one boot control block write.</summary>
     internal void PrepareInstall(IReadOnlyList<Slot> slots)
@@ -558,14 +506,8 @@ public sealed class RecoveryMode
     {
         // Manifest (≤ 1 MiB) and signature, a tar header and padding per member, the end marker,
         // and one slot's worth of partitions (a little more for zstd framing of incompressible data).
-        long slot = BoardLayout.SlotPartitionKinds.Sum(kind => _board.Partition(BoardLayout.PartitionName(_board.Config.Profile, kind, Slot.A)).SectorCount * _board.Partition(BoardLayout.PartitionName(_board.Config.Profile, kind, Slot.A)).SectorSize);
+        long slot = BoardLayout.SlotPartitions(_board.Config.Profile, Slot.A).Sum(name => _board.Partition(name).SectorCount * _board.Partition(name).SectorSize);
         return slot + slot / 64 + GoldenImageManifest.MaxLength + (4L << 20);
-    }
-
-    internal ulong MinimumRollbackIndex()
-    {
-        RollbackIndexes stored = _board.Rpmb.Read();
-        return BoardLayout.SlotPartitionKinds.Max(kind => stored[BoardLayout.RollbackLocation(kind)]);
     }
 
     /// <summary>Adds an event, stamped with the simulated clock moved on by the time recovery has taken so far.</summary>
@@ -581,7 +523,7 @@ public sealed class RecoveryMode
     private static string FailureKind(Exception e) => e switch
     {
         SignatureException => "bad-signature",
-        ImagePolicyException => "policy",
+        ImagePolicyException or BoardException => "policy",
         ImageFormatException => "bad-image",
         TftpTimeoutException => "timeout",
         TftpException => "tftp",

@@ -40,7 +40,7 @@ internal sealed class RecoverySink(RecoveryMode mode, GoldenImageSource source, 
         // Everything about the image is checked here, before a single byte reaches the disk.
         IReadOnlyList<Slot> candidates = mode.InstallCandidates(Journal);
         Slot slot = candidates[0];
-        mode.CheckFits(manifest, slot);
+        GoldenImageFit.Check(mode.Board, manifest, [slot]);
         byte[] identity = SHA256.HashData(manifest.ToJson());
         Manifest = manifest;
         InstallSlot = slot;

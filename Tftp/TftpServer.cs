@@ -268,19 +268,10 @@ public sealed class TftpServer : IAsyncDisposable
         }
 
         string optionText = string.Join(' ', request.Options.Select(o => $"{o.Name}={o.Value}"));
-        TftpMode mode;
-        if (string.Equals(request.Mode, "octet", StringComparison.OrdinalIgnoreCase))
-        {
-            mode = TftpMode.Octet;
-        }
-        else if (string.Equals(request.Mode, "netascii", StringComparison.OrdinalIgnoreCase))
-        {
-            mode = TftpMode.Netascii;
-        }
-        else
+        if (!TftpTransferHost.TryParseMode(request.Mode, out TftpMode mode))
         {
             Refuse(socket, from, client, operation, request.FileName, optionText, "bad-request", TftpErrorCode.IllegalOperation,
-                $"mode '{request.Mode}' is not supported (expected octet or netascii)");
+                TftpTransferHost.ModeNotSupported(request.Mode));
             return;
         }
 
@@ -316,7 +307,7 @@ public sealed class TftpServer : IAsyncDisposable
 
         if (operation == TftpOperation.Write && !options.AllowWrite)
         {
-            Refuse(socket, from, client, operation, request.FileName, optionText, "read-only", TftpErrorCode.AccessViolation, "server is read-only: writes are not allowed");
+            Refuse(socket, from, client, operation, request.FileName, optionText, "read-only", TftpErrorCode.AccessViolation, TftpTransferHost.ReadOnlyServer);
             return;
         }
 

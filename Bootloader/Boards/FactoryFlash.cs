@@ -1,4 +1,3 @@
-using RecoverySim.Bootloader.Rpmb;
 using RecoverySim.GoldenImage.Bundle;
 
 namespace RecoverySim.Bootloader.Boards;
@@ -33,9 +32,7 @@ public static class FactoryFlash
     {
         ArgumentNullException.ThrowIfNull(board);
         ArgumentNullException.ThrowIfNull(openGolden);
-        RollbackIndexes stored = board.Rpmb.Read();
-        ulong minimum = BoardLayout.SlotPartitionKinds.Max(kind => stored[BoardLayout.RollbackLocation(kind)]);
-        var options = new GoldenImageReadOptions(board.TrustedKeys()) { BoardId = board.Config.BoardId, MinimumRollbackIndex = minimum };
+        GoldenImageReadOptions options = GoldenImageFit.ReadOptions(board);
 
         // Pass 1: verify everything, write nothing.
         VerifiedGoldenImage verified;
@@ -44,7 +41,7 @@ public static class FactoryFlash
             verified = await GoldenImageReader.ReadAsync(golden, options, null, null, cancel).ConfigureAwait(false);
         }
 
-        CheckFits(board, verified.Manifest);
+        GoldenImageFit.Check(board, verified.Manifest, BoardLayout.Slots(board.Config.Profile));
 
         // Pass 2: the same bytes again, now into the slots.
         using (Stream golden = openGolden())
@@ -58,27 +55,5 @@ public static class FactoryFlash
 
         PartitionFlasher.ResetBootControl(board);
         return verified;
-    }
-
-    private static void CheckFits(Board board, GoldenImageManifest manifest)
-    {
-        foreach (string kind in BoardLayout.SlotPartitionKinds)
-        {
-            ManifestPartition partition = manifest.Find(kind)
-                ?? throw new BoardException($"golden image has no '{kind}' partition (a board needs boot, system and vendor)");
-            foreach (string target in TargetsOf(board, kind))
-            {
-                long capacity = board.Partition(target).SectorCount * board.Partition(target).SectorSize;
-                if (partition.Size > capacity)
-                {
-                    throw new BoardException($"golden image partition '{kind}' is {partition.Size} bytes; partition '{target}' holds {capacity}");
-                }
-            }
-        }
-
-        foreach (ManifestPartition partition in manifest.Partitions)
-        {
-            TargetsOf(board, partition.Name);
-        }
     }
 }

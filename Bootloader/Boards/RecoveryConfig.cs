@@ -81,10 +81,13 @@ public sealed record RecoveryConfig
     public override int GetHashCode() => HashCode.Combine(Order.Count, Tftp, Usb, File);
 
     /// <summary>Checks the count of attempts (1 to <see cref="MaxAttempts"/>) for an init accessor.</summary>
-    internal static int CheckAttempts(int value, string name)
+    internal static int CheckAttempts(int value, string name) => InRange(value, 1, MaxAttempts, name);
+
+    /// <summary><paramref name="value"/> when it is from <paramref name="min"/> to <paramref name="max"/>; else <see cref="ArgumentOutOfRangeException"/> naming <paramref name="name"/>.</summary>
+    internal static int InRange(int value, int min, int max, string name)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, name);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxAttempts, name);
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, min, name);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, max, name);
         return value;
     }
 

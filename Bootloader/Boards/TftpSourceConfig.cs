@@ -1,3 +1,4 @@
+using RecoverySim.GoldenImage.Json;
 using RecoverySim.Tftp;
 using RecoverySim.Tftp.Packets;
 
@@ -17,6 +18,26 @@ public sealed record TftpSourceConfig(TftpEndPoint Server, string File)
     /// <summary>Default: 127.0.0.1:69, file <c>golden.rsim</c>.</summary>
     public static TftpSourceConfig Default { get; } = new(new TftpEndPoint("127.0.0.1", TftpEndPoint.DefaultPort), "golden.rsim");
 
+    /// <summary>
+    /// Parses <c>HOST[:PORT]/FILE</c> (<c>127.0.0.1:69/golden.rsim</c>, <c>[::1]:6969/g</c>) into a
+    /// source with the default settings. Throws <see cref="FormatException"/> saying what is wrong
+    /// (a <see cref="TftpEndPointFormatException"/> for the address part).
+    /// </summary>
+    public static TftpSourceConfig Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        int slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == text.Length - 1)
+        {
+            throw new FormatException($"expected HOST[:PORT]/FILE, found {StrictJson.Quote(text)}");
+        }
+
+        TftpEndPoint server = TftpEndPoint.Parse(text[..slash]);
+        string file = text[(slash + 1)..];
+        return IsFileName(file) ? new TftpSourceConfig(server, file)
+            : throw new FormatException($"file {StrictJson.Quote(file)}: expected 1 to {MaxFileLength} characters without control characters");
+    }
+
     /// <summary>The server's address.</summary>
     public TftpEndPoint Server { get; init => field = value ?? throw new ArgumentNullException(nameof(Server)); } = Server ?? throw new ArgumentNullException(nameof(Server));
 
@@ -27,40 +48,13 @@ public sealed record TftpSourceConfig(TftpEndPoint Server, string File)
     public int Attempts { get; init => field = RecoveryConfig.CheckAttempts(value, nameof(Attempts)); } = 3;
 
     /// <summary>Per-packet retransmission timeout in milliseconds (10-60000). Default 1000.</summary>
-    public int TimeoutMs
-    {
-        get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, MinTimeoutMs);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxTimeoutMs);
-            field = value;
-        }
-    } = 1000;
+    public int TimeoutMs { get; init => field = RecoveryConfig.InRange(value, MinTimeoutMs, MaxTimeoutMs, nameof(TimeoutMs)); } = 1000;
 
     /// <summary>The blksize asked for (8-65464, RFC 2348); the server may refuse it. Default 1468 (an Ethernet frame).</summary>
-    public int BlockSize
-    {
-        get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, TftpLimits.MinBlockSize);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TftpLimits.MaxBlockSize);
-            field = value;
-        }
-    } = 1468;
+    public int BlockSize { get; init => field = RecoveryConfig.InRange(value, TftpLimits.MinBlockSize, TftpLimits.MaxBlockSize, nameof(BlockSize)); } = 1468;
 
     /// <summary>The windowsize asked for (1-65535, RFC 7440). Default 8.</summary>
-    public int WindowSize
-    {
-        get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, TftpLimits.MinWindowSize);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, TftpLimits.MaxWindowSize);
-            field = value;
-        }
-    } = 8;
+    public int WindowSize { get; init => field = RecoveryConfig.InRange(value, TftpLimits.MinWindowSize, TftpLimits.MaxWindowSize, nameof(WindowSize)); } = 8;
 
     /// <summary>True for a file name this source can ask for: 1 to <see cref="MaxFileLength"/> characters, none of them a control character.</summary>
     public static bool IsFileName(string? value) => value is { Length: > 0 and <= MaxFileLength } && !value.Any(char.IsControl);

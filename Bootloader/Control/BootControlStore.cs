@@ -42,6 +42,9 @@ public sealed class BootControlStore
     public BootControlBlock Current => _store.Current
         ?? throw new InvalidOperationException("read the boot control block before using it");
 
+    /// <summary>The state last read or written, or null before the first <see cref="Read"/> (or after one that found no valid copy).</summary>
+    public BootControlBlock? Known => _store.Current;
+
     /// <summary>
     /// Reads both copies, picks the valid one with the highest sequence number (copy 0 on a tie)
     /// and rewrites a damaged copy from it. With no valid copy, returns a null block and the

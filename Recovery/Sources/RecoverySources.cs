@@ -20,12 +20,11 @@ public static class RecoverySources
         ArgumentNullException.ThrowIfNull(board);
         RecoveryConfig config = board.Config.Recovery;
         IEnumerable<RecoverySource> order = config.Order;
-        if (overrides is not null && (overrides.Tftp ?? (object?)overrides.Usb ?? overrides.File) is not null)
+        RecoverySource[] given = overrides is null ? [] : [.. new[] { RecoverySource.Tftp, RecoverySource.Usb, RecoverySource.File }.Where(overrides.IsConfigured)];
+        if (given.Length > 0)
         {
-            RecoverySource[] given = [.. new[] { RecoverySource.Tftp, RecoverySource.Usb, RecoverySource.File }.Where(overrides.IsConfigured)];
-            RecoverySource[] configured = [.. config.Order];
-            order = [.. configured.Where(given.Contains), .. given.Where(k => !configured.Contains(k))];
-            config = overrides;
+            order = [.. config.Order.Where(given.Contains), .. given.Where(k => !config.Order.Contains(k))];
+            config = overrides!;
         }
 
         var sources = new List<GoldenImageSource>();

@@ -131,6 +131,5 @@ public sealed class TftpImageSource : GoldenImageSource
         return Task.FromResult(new OpenedGoldenImage(pipe.Reader.AsStream(leaveOpen: true), () => Volatile.Read(ref fetched), transfer, Stop));
     }
 
-    private static string FormatEndPoint(IPEndPoint server) =>
-        server.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{server.Address}]:{server.Port}" : $"{server.Address}:{server.Port}";
+    private static string FormatEndPoint(IPEndPoint server) => new TftpEndPoint(server.Address.ToString(), server.Port).ToString();
 }

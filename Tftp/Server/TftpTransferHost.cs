@@ -12,6 +12,9 @@ namespace RecoverySim.Tftp.Server;
 /// </summary>
 public static class TftpTransferHost
 {
+    /// <summary>Why a write request is refused by a read-only server (ERROR 2).</summary>
+    internal const string ReadOnlyServer = "server is read-only: writes are not allowed";
+
     /// <summary>
     /// Answers <paramref name="request"/> (an RRQ or WRQ datagram) from <paramref name="client"/>
     /// over <paramref name="channel"/>, whose peer is the client's port, and runs the transfer to
@@ -38,12 +41,12 @@ public static class TftpTransferHost
         TftpOperation operation = parsed.Opcode == TftpOpcode.WriteRequest ? TftpOperation.Write : TftpOperation.Read;
         if (!TryParseMode(parsed.Mode, out TftpMode mode))
         {
-            return await RefuseAsync(channel, client, operation, parsed.FileName, TftpErrorCode.IllegalOperation, $"mode '{parsed.Mode}' is not supported (expected octet or netascii)").ConfigureAwait(false);
+            return await RefuseAsync(channel, client, operation, parsed.FileName, TftpErrorCode.IllegalOperation, ModeNotSupported(parsed.Mode)).ConfigureAwait(false);
         }
 
         if (operation == TftpOperation.Write && !options.AllowWrite)
         {
-            return await RefuseAsync(channel, client, operation, parsed.FileName, TftpErrorCode.AccessViolation, "server is read-only: writes are not allowed").ConfigureAwait(false);
+            return await RefuseAsync(channel, client, operation, parsed.FileName, TftpErrorCode.AccessViolation, ReadOnlyServer).ConfigureAwait(false);
         }
 
         var transfer = new ServerTransfer(1, client, parsed, mode, options, new TftpPathResolver(options.Root), time, synchronousIo: true);
@@ -63,6 +66,9 @@ public static class TftpTransferHost
         mode = TftpMode.Netascii;
         return string.Equals(text, "netascii", StringComparison.OrdinalIgnoreCase);
     }
+
+    /// <summary>Why a request in another mode is refused (ERROR 4).</summary>
+    internal static string ModeNotSupported(string mode) => $"mode '{mode}' is not supported (expected octet or netascii)";
 
     private static async Task<TftpTransferLogEntry> RefuseAsync(ITftpChannel channel, IPEndPoint client, TftpOperation operation, string file, TftpErrorCode code, string why)
     {

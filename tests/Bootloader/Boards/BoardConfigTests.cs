@@ -215,6 +215,30 @@ public class RecoveryConfigTests
 
     private static BoardConfig Parse(string rest) => BoardConfig.Parse(Encoding.UTF8.GetBytes(Board(rest)));
 
+    [Theory]
+    [InlineData("127.0.0.1:6969/golden.rsim", "127.0.0.1:6969", "golden.rsim")]
+    [InlineData("[::1]:69/dir/g.rsim", "[::1]:69", "dir/g.rsim")]
+    [InlineData("bench-server/g", "bench-server:69", "g")]
+    public void ATftpSourceParsesFromHostPortAndFile(string text, string server, string file)
+    {
+        TftpSourceConfig parsed = TftpSourceConfig.Parse(text);
+        Assert.Equal(server, parsed.Server.ToString());
+        Assert.Equal(file, parsed.File);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:69", "expected HOST[:PORT]/FILE")]
+    [InlineData("/golden.rsim", "expected HOST[:PORT]/FILE")]
+    [InlineData("127.0.0.1:99999/g", "99999")]
+    [InlineData("127.0.0.1/g\u0001", "control characters")]
+    public void ABadTftpSourceIsAFormatErrorSayingWhy(string text, string says)
+    {
+        text = System.Text.RegularExpressions.Regex.Unescape(text);
+        FormatException e = Assert.ThrowsAny<FormatException>(() => TftpSourceConfig.Parse(text));
+        Assert.Contains(says, e.Message);
+        Assert.DoesNotContain("--", e.Message);
+    }
+
     [Fact]
     public void DefaultsApplyToEveryMissingField()
     {

@@ -68,23 +68,17 @@ internal sealed class RecoverySourceOptions
         return recovery;
     }
 
-    /// <summary>Parses <c>HOST[:PORT]/FILE</c>.</summary>
-    public static TftpSourceConfig ParseTftp(string source)
+    /// <summary>Parses <c>HOST[:PORT]/FILE</c> given as <c>--tftp</c>; a usage error naming the flag.</summary>
+    private static TftpSourceConfig ParseTftp(string source)
     {
-        int slash = source.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == source.Length - 1)
+        try
         {
-            throw new CommandFailedException($"--tftp: expected HOST[:PORT]/FILE, found '{source}'", ExitCodes.Usage);
+            return TftpSourceConfig.Parse(source);
         }
-
-        TftpEndPoint server = TftpEndPointArgument.Parse(source[..slash], "--tftp");
-        string remote = source[(slash + 1)..];
-        if (!TftpSourceConfig.IsFileName(remote))
+        catch (FormatException e)
         {
-            throw new CommandFailedException($"--tftp: file '{remote}': expected 1 to {TftpSourceConfig.MaxFileLength} characters without control characters", ExitCodes.Usage);
+            throw new CommandFailedException($"--tftp: {e.Message}", e, ExitCodes.Usage);
         }
-
-        return new TftpSourceConfig(server, remote);
     }
 
     private static RecoveryConfig Add(RecoveryConfig recovery, RecoverySource kind) =>
