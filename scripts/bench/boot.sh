@@ -14,10 +14,7 @@ cd "$top"
 # shellcheck source=common.inc
 source scripts/bench/common.inc
 
-: "${RECOVERYSIM:?set RECOVERYSIM to the recoverysim executable (scripts/bench.sh does)}"
-for tool in openssl bc; do
-  command -v "$tool" >/dev/null || { echo "boot bench: '$tool' missing; run: sudo bash scripts/install-peers.sh" >&2; exit 1; }
-done
+bench_needs boot openssl bc
 
 # best_cpu N CMD...: the least CPU time (user + system seconds) of N runs: on a machine shared
 # with other work, wall time measures the queue; CPU time still compares the work done.

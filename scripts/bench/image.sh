@@ -20,10 +20,7 @@ cd "$top"
 # shellcheck source=common.inc
 source scripts/bench/common.inc
 
-: "${RECOVERYSIM:?set RECOVERYSIM to the recoverysim executable (scripts/bench.sh does)}"
-for tool in openssl bc /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "image bench: '$tool' missing; run: sudo bash scripts/install-peers.sh" >&2; exit 1; }
-done
+bench_needs image openssl bc /usr/bin/time
 runs=${IMAGE_BENCH_RUNS:-5}
 big_mib=${IMAGE_BENCH_BIG_MIB:-1024}
 

@@ -20,10 +20,7 @@ cd "$top"
 # shellcheck source=common.inc
 source scripts/bench/common.inc
 
-: "${RECOVERYSIM:?set RECOVERYSIM to the recoverysim executable (scripts/bench.sh does)}"
-for tool in curl openssl sha256sum dd in.tftpd python3 bc; do
-  command -v "$tool" >/dev/null || { echo "recovery bench: '$tool' missing; run: sudo bash scripts/install-peers.sh" >&2; exit 1; }
-done
+bench_needs recovery curl openssl sha256sum dd in.tftpd python3 bc
 
 mib=${RECOVERY_BENCH_MIB:-256}
 runs=${RECOVERY_BENCH_RUNS:-3}
@@ -59,7 +56,7 @@ PY
 }
 
 brick() {
-  if [ -f "$1/profile-single" ]; then
+  if grep -q '"profile": "single"' "$1/board.json"; then
     "$RECOVERYSIM" board corrupt "$1" --partition boot --header >/dev/null
   else
     "$RECOVERYSIM" board corrupt "$1" --partition boot_a --header >/dev/null
@@ -75,7 +72,6 @@ start tftpd-hpa "$hpa_port" in.tftpd -L -s "$work/srv" -a "127.0.0.1:$hpa_port" 
 
 make_board single "$mib" single
 board="$work/single"
-touch "$board/profile-single"
 make_board ab "$mib" ab
 
 # The tools' job: where each member's bytes are in the archive, where each partition starts on the

@@ -19,8 +19,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top"
 # shellcheck source=common.inc
 source scripts/bench/common.inc
-: "${RECOVERYSIM:?set RECOVERYSIM to the recoverysim executable (scripts/bench.sh does)}"
-command -v python3 >/dev/null || { echo "tftp-flood bench: 'python3' missing" >&2; exit 1; }
+bench_needs tftp-flood python3
 
 rounds=${FLOOD_ROUNDS:-10}
 requests=${FLOOD_REQUESTS:-2000}

@@ -16,12 +16,8 @@ cd "$top"
 # shellcheck source=common.inc
 source scripts/bench/common.inc
 
-: "${RECOVERYSIM:?set RECOVERYSIM to the recoverysim executable (scripts/bench.sh does)}"
-export PATH="$PATH:/usr/sbin:/sbin"
 atftpd=${RECOVERYSIM_ATFTPD:-$top/.peers/atftpd/usr/sbin/atftpd}
-for tool in curl atftp in.tftpd bc cmp; do
-  command -v "$tool" >/dev/null || { echo "tftp bench: '$tool' missing; run: sudo bash scripts/install-peers.sh" >&2; exit 1; }
-done
+bench_needs tftp curl atftp in.tftpd bc cmp
 [ -x "$atftpd" ] || { echo "tftp bench: atftpd missing at $atftpd; run: sudo bash scripts/install-peers.sh" >&2; exit 1; }
 
 mib=${TFTP_BENCH_MIB:-256}

@@ -21,12 +21,8 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top"
 # shellcheck source=common.inc
 source scripts/bench/common.inc
-: "${RECOVERYSIM:?set RECOVERYSIM to the recoverysim executable (scripts/bench.sh does)}"
-export PATH="$PATH:/usr/sbin:/sbin"
 uboot=/usr/lib/u-boot/qemu_arm64/u-boot.bin
-for tool in in.tftpd qemu-system-aarch64 ip python3; do
-  command -v "$tool" >/dev/null || { echo "uboot bench: '$tool' missing; run: sudo bash scripts/install-peers.sh" >&2; exit 1; }
-done
+bench_needs uboot in.tftpd qemu-system-aarch64 ip python3
 [ -f "$uboot" ] || { echo "uboot bench: $uboot missing (u-boot-qemu); run: sudo bash scripts/install-peers.sh" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "uboot bench: needs root for its network namespace and tap" >&2; exit 1; }
 
