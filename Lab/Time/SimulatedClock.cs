@@ -72,6 +72,42 @@ public sealed class SimulatedClock : TimeProvider
         return true;
     }
 
+    /// <summary>
+    /// Moves the clock forward by <paramref name="duration"/>, firing every timer that falls due on
+    /// the way, in order (a <c>wait</c> step, the time a simulated boot took).
+    /// </summary>
+    public void Advance(TimeSpan duration)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        long target = GetTimestamp() + duration.Ticks;
+        while (NextDue() is long due && due <= target)
+        {
+            AdvanceToNextTimer();
+        }
+
+        lock (_gate)
+        {
+            Volatile.Write(ref _ticks, Math.Max(_ticks, target));
+        }
+    }
+
+    private long? NextDue()
+    {
+        lock (_gate)
+        {
+            long? next = null;
+            foreach (Timer timer in _timers)
+            {
+                if (timer.DueLocked is long due && (next is null || due < next))
+                {
+                    next = due;
+                }
+            }
+
+            return next;
+        }
+    }
+
     private sealed class Timer(SimulatedClock clock, TimerCallback callback, object? state, long order) : ITimer
     {
         private long? _due;

@@ -21,6 +21,7 @@ public static class RecoverySimCli
             Commands.BootCommand.Create(context),
             Commands.DemoCommand.Create(context),
             Commands.UsbCommands.Create(context),
+            Commands.ScenarioCommands.Create(context),
         })
         {
             root.Subcommands.Add(command);

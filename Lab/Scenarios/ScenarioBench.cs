@@ -1,0 +1,194 @@
+using System.Security.Cryptography;
+using System.Text;
+using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Crypto.Prng;
+using Org.BouncyCastle.Security;
+using RecoverySim.BlockDevice;
+using RecoverySim.BlockDevice.Fat;
+using RecoverySim.BlockDevice.Faults;
+using RecoverySim.Bootloader.Boards;
+using RecoverySim.GoldenImage.Bundle;
+using RecoverySim.GoldenImage.Keys;
+
+namespace RecoverySim.Lab.Scenarios;
+
+/// <summary>
+/// What a scenario builds once and every run of it shares, read-only: the keys (derived from their
+/// names, so a scenario's images are the same bytes on every machine), the signed releases, the
+/// board's fuses, the freshly formatted and factory-flashed disk and RPMB, the factory
+/// <c>userdata</c> hash, and the bench's TFTP root with each release as a golden image. A campaign
+/// builds one bench and rebuilds thousands of crash states over it.
+/// </summary>
+public sealed class ScenarioBench
+{
+    private readonly Dictionary<string, byte[]> _images = [];
+    private readonly Dictionary<string, SigningKey> _keys = [];
+    private readonly Dictionary<string, MemoryBlockDevice> _sticks = [];
+
+    private ScenarioBench(Scenario scenario, string tftpRoot)
+    {
+        Scenario = scenario;
+        TftpRoot = tftpRoot;
+        foreach (ScenarioKey key in scenario.Keys)
+        {
+            _keys[key.Name] = KeyFor(key.Name);
+        }
+
+        Config = new BoardConfig
+        {
+            BoardId = scenario.Board.BoardId,
+            Profile = scenario.Board.Profile,
+            TrustedKeys = scenario.Keys.Where(k => k.Trusted).Select(k => new TrustedKey(_keys[k.Name].KeyId.ToString(), _keys[k.Name].PublicKey.ToPem())).ToArray(),
+            Limits = scenario.Board.Limits,
+        };
+        Disk = new MemoryBlockDevice(Board.DiskBytes(scenario.Board.Profile, scenario.Board.Sizes) / Board.SectorSize);
+        Rpmb = new MemoryBlockDevice(RpmbStoreSectors);
+    }
+
+    private const long RpmbStoreSectors = Bootloader.Rpmb.RpmbStore.DeviceSize / Board.SectorSize;
+
+    /// <summary>The scenario.</summary>
+    public Scenario Scenario { get; }
+
+    /// <summary>The board's fuses.</summary>
+    public BoardConfig Config { get; }
+
+    /// <summary>The disk after format, userdata fill and factory flash: the base every run starts from (never written after <see cref="BuildAsync"/>).</summary>
+    public MemoryBlockDevice Disk { get; }
+
+    /// <summary>The RPMB after format (never written after <see cref="BuildAsync"/>).</summary>
+    public MemoryBlockDevice Rpmb { get; }
+
+    /// <summary>SHA-256 of <c>userdata</c> as the factory left it.</summary>
+    public string FactoryUserdata { get; private set; } = "";
+
+    /// <summary>The directory the bench's TFTP server serves: <c>NAME.rsim</c> per release.</summary>
+    public string TftpRoot { get; }
+
+    /// <summary>The golden image of release <paramref name="name"/>.</summary>
+    public byte[] Image(string name) => _images[name];
+
+    /// <summary>The file name of release <paramref name="name"/> in <see cref="TftpRoot"/>.</summary>
+    public static string TftpFile(string name) => name + ".rsim";
+
+    /// <summary>
+    /// Builds the bench of <paramref name="scenario"/>: every release signed, written to
+    /// <paramref name="tftpRoot"/> (created if missing), the board formatted with seeded GUIDs,
+    /// userdata filled with seeded bytes, the <c>flash</c> release factory-flashed into every slot.
+    /// </summary>
+    public static async Task<ScenarioBench> BuildAsync(Scenario scenario, string tftpRoot, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(tftpRoot);
+        var bench = new ScenarioBench(scenario, tftpRoot);
+        Directory.CreateDirectory(tftpRoot);
+        foreach (ScenarioRelease release in scenario.Releases)
+        {
+            byte[] image = await bench.BuildReleaseAsync(release, cancel).ConfigureAwait(false);
+            bench._images[release.Name] = image;
+            using BlockDevice.Files.AtomicFile file = BlockDevice.Files.AtomicFile.Create(Path.Combine(tftpRoot, TftpFile(release.Name)));
+            await file.Stream.WriteAsync(image, cancel).ConfigureAwait(false);
+            file.Commit();
+        }
+
+        var guids = new SeededRandom(0x6c6162);
+        Board.Format(bench.Disk, bench.Rpmb, scenario.Board.Profile, scenario.Board.Sizes, scenario.Board.Limits, () =>
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            guids.NextBytes(bytes);
+            return new Guid(bytes);
+        });
+        using (Board board = bench.Open(bench.Disk, bench.Rpmb))
+        {
+            using var user = new BlockDeviceStream(board.Partition(BoardLayout.Userdata));
+            byte[] files = new byte[user.Length];
+            new SeededRandom(0x75736572).NextBytes(files);
+            user.Write(files);
+            user.Flush();
+            byte[] golden = bench.Image(scenario.Flash);
+            await FactoryFlash.FlashAsync(board, () => new MemoryStream(golden, writable: false), cancel).ConfigureAwait(false);
+            bench.FactoryUserdata = UserdataHash(board);
+        }
+
+        return bench;
+    }
+
+    /// <summary>The board over <paramref name="disk"/> and <paramref name="rpmb"/> (the caller's devices; the board does not own them).</summary>
+    public Board Open(IBlockDevice disk, IBlockDevice rpmb) => Board.FromDevices(Config, disk, rpmb);
+
+    /// <summary>SHA-256 of the board's <c>userdata</c>.</summary>
+    public static string UserdataHash(Board board)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        using var stream = new BlockDeviceStream(board.Partition(BoardLayout.Userdata), writable: false);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>A USB stick (FAT32 on MBR, as <c>usb create</c> makes) holding release <paramref name="name"/> at the well-known path; made once, shared read-only.</summary>
+    public IBlockDevice Stick(string name)
+    {
+        lock (_sticks)
+        {
+            if (!_sticks.TryGetValue(name, out MemoryBlockDevice? stick))
+            {
+                stick = MakeStick(Image(name));
+                _sticks[name] = stick;
+            }
+
+            return stick;
+        }
+    }
+
+    private static MemoryBlockDevice MakeStick(byte[] image)
+    {
+        FatStickLayout layout = FatFormatter.Plan(image.Length, new FatFormatOptions());
+        var stick = new MemoryBlockDevice(layout.StickSectors);
+        using var content = new MemoryStream(image, writable: false);
+        FatFormatter.Write(stick, layout, content);
+        return stick;
+    }
+
+    /// <summary>Whether the release with id <paramref name="releaseId"/> is one the board may run: signed by a trusted key for this board.</summary>
+    public bool IsValidRelease(string releaseId)
+    {
+        ScenarioRelease? release = Scenario.Releases.FirstOrDefault(r => r.ReleaseId == releaseId);
+        return release is not null && release.BoardId == Config.BoardId && Scenario.Keys.First(k => k.Name == release.Key).Trusted;
+    }
+
+    /// <summary>The scenario name of the release with id <paramref name="releaseId"/>, or the id itself when it is none of them.</summary>
+    public string ReleaseName(string? releaseId) => Scenario.Releases.FirstOrDefault(r => r.ReleaseId == releaseId)?.Name ?? releaseId ?? "";
+
+    /// <summary>The key named <paramref name="name"/>: Ed25519 from a seed derived from the name, so every build signs with the same key.</summary>
+    public static SigningKey KeyFor(string name)
+    {
+        var generator = new DigestRandomGenerator(new Sha256Digest());
+        generator.AddSeedMaterial(SHA256.HashData(Encoding.UTF8.GetBytes("recoverysim-lab-key:" + name)));
+        return SigningKey.Generate(SignatureAlgorithm.Ed25519, new SecureRandom(generator));
+    }
+
+    private async Task<byte[]> BuildReleaseAsync(ScenarioRelease release, CancellationToken cancel)
+    {
+        var random = new SeededRandom(release.Seed);
+        GoldenImagePartitionSource Part(string kind)
+        {
+            byte[] bytes = new byte[release.PayloadBytes(kind)];
+            random.NextBytes(bytes);
+            return new GoldenImagePartitionSource(kind, () => new MemoryStream(bytes, writable: false));
+        }
+
+        GoldenImagePartitionSource[] partitions = [Part("boot"), Part("system"), Part("vendor")];
+        var output = new MemoryStream();
+        await GoldenImageWriter.WriteAsync(new GoldenImageBuildOptions
+        {
+            Key = _keys[release.Key],
+            BoardIds = [release.BoardId],
+            ReleaseId = release.ReleaseId,
+            Version = release.Version,
+            RollbackIndex = release.RollbackIndex,
+            Compression = release.Zstd ? PartitionCompression.Zstd : PartitionCompression.None,
+            MaxParallelism = 1,
+            Partitions = partitions,
+        }, output, null, cancel).ConfigureAwait(false);
+        return output.ToArray();
+    }
+}

@@ -1,0 +1,147 @@
+using RecoverySim.Bootloader.Boards;
+using RecoverySim.Bootloader.Boot;
+using RecoverySim.Bootloader.Control;
+using RecoverySim.Bootloader.Install;
+using RecoverySim.GoldenImage.Bundle;
+using RecoverySim.GoldenImage.Partitions;
+
+namespace RecoverySim.Recovery.Updates;
+
+/// <summary>
+/// The A/B install of a full release package (a golden-image bundle) into the slot that is not
+/// running, with the running slot kept as the backup: the install the update agent makes, and the
+/// Lab's <c>update</c> step. Android's update_engine and RAUC do it this way: every check of the
+/// package before a byte is written; the target slot unbootable before its first byte changes;
+/// each partition through the one <see cref="SlotInstaller"/>; the whole slot verified as the
+/// bootloader will; only then one boot control block write makes it active with full tries, so
+/// the next power-on boots it and falls back to the running slot when it fails.
+/// docs/FORMAT.md "A/B update" gives the order of writes and the argument for a cut between any two.
+/// </summary>
+public sealed class SlotUpdate
+{
+    private readonly Board _board;
+    private readonly BootLog _log;
+    private readonly long _durableInterval;
+
+    /// <summary>The update of <paramref name="board"/>; events go to <paramref name="log"/>.</summary>
+    /// <param name="board">An A/B board.</param>
+    /// <param name="log">Where the install's events go.</param>
+    /// <param name="durableInterval">Payload bytes between the installer's flushes.</param>
+    public SlotUpdate(Board board, BootLog log, long durableInterval = 32L << 20)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentOutOfRangeException.ThrowIfLessThan(durableInterval, 1);
+        if (board.Config.Profile != BoardProfile.Ab)
+        {
+            throw new ArgumentException("an A/B update needs a board with two slots (profile ab)", nameof(board));
+        }
+
+        _board = board;
+        _log = log;
+        _durableInterval = durableInterval;
+    }
+
+    /// <summary>
+    /// Installs the package <paramref name="package"/> opens into the slot that is not running and
+    /// makes it active. Bad packages (signature, board, rollback index, sizes, hashes) throw the
+    /// reader's or the board's exception with the target slot unbootable and the running slot
+    /// untouched; storage faults (a power cut) propagate.
+    /// </summary>
+    /// <exception cref="SlotUpdateException">No slot is running to keep as the backup.</exception>
+    public async Task<SlotUpdateResult> InstallAsync(Func<Stream> package, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        BootControlBlock control = _board.Control.Read().Block ?? throw new SlotUpdateException("the boot control block has no valid copy: power the board on first");
+        Slot running = AbRules.Choose(control, BoardLayout.Slots(BoardProfile.Ab))
+            ?? throw new SlotUpdateException("no slot is bootable, so none can be kept as the backup: recover the board first");
+        Slot target = SlotNames.Other(running);
+        _log.Add(UpdateEventKinds.Started, $"update: installing into slot {SlotNames.Name(target)}, slot {SlotNames.Name(running)} stays as the backup",
+            e => e with { Slot = SlotNames.Name(target) });
+
+        var sink = new UpdateSink(this, target);
+        Stream stream = package();
+        try
+        {
+            await GoldenImageReader.ReadAsync(stream, GoldenImageFit.ReadOptions(_board), sink, null, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            sink.Abort();
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        GoldenImageManifest manifest = sink.Manifest!;
+        var stored = _board.Rpmb.Read();
+        var requests = BoardLayout.SlotPartitions(BoardProfile.Ab, target)
+            .Select(p => (p, stored[BoardLayout.RollbackLocation(BoardLayout.KindOf(p))])).ToArray();
+        IReadOnlyList<PartitionVerification> results = _board.Verifier().VerifyAll(requests);
+        PartitionVerification? bad = results.FirstOrDefault(r => !r.Verified || r.Release != manifest.ReleaseId);
+        if (bad is not null)
+        {
+            throw new SlotUpdateException($"slot {SlotNames.Name(target)} does not verify after the install: {bad.Partition}: {(bad.Verified ? $"release {bad.Release}" : bad.Detail)}");
+        }
+
+        _board.Control.Write(AbRules.SetActive(_board.Control.Current, target, _board.Config.Limits.MaxTries));
+        _log.Add(UpdateEventKinds.SlotActivated, $"slot {SlotNames.Name(target)} holds release {manifest.ReleaseId} ({manifest.Version}) and is active with {_board.Config.Limits.MaxTries} tries",
+            e => e with { Slot = SlotNames.Name(target), Release = manifest.ReleaseId, Version = manifest.Version, TriesRemaining = _board.Config.Limits.MaxTries });
+        return new SlotUpdateResult(SlotNames.Name(target), SlotNames.Name(running), manifest.ReleaseId, manifest.Version, manifest.RollbackIndex);
+    }
+
+    private sealed class UpdateSink(SlotUpdate update, Slot target) : GoldenImageSink
+    {
+        private SlotWriteStream? _install;
+
+        public GoldenImageManifest? Manifest { get; private set; }
+
+        public override ValueTask OnManifestVerifiedAsync(GoldenImageManifest manifest, CancellationToken cancel)
+        {
+            // Everything about the package is checked before the first write.
+            GoldenImageFit.Check(update._board, manifest, [target]);
+            Manifest = manifest;
+            update._log.Add(UpdateEventKinds.ManifestVerified, $"update package: release {manifest.ReleaseId} ({manifest.Version}), rollback index {manifest.RollbackIndex}, signed by key {manifest.KeyId}",
+                e => e with { Release = manifest.ReleaseId, Version = manifest.Version, RollbackIndex = manifest.RollbackIndex });
+            BootControlBlock control = update._board.Control.Current;
+            if (control[target].IsBootable || control[target].Unbootable != UnbootableReason.Requested)
+            {
+                update._board.Control.Write(AbRules.MarkUnbootable(control, target, UnbootableReason.Requested));
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public override ValueTask<Stream?> OpenPartitionAsync(ManifestPartition partition, PartitionHeader header, CancellationToken cancel)
+        {
+            string name = BoardLayout.PartitionName(BoardProfile.Ab, partition.Name, target);
+            update._log.Add(UpdateEventKinds.PartitionInstalling, $"installing {partition.Name} into {name} ({partition.Size} bytes)",
+                e => e with { Slot = SlotNames.Name(target), Partition = name, Bytes = partition.Size });
+            _install = SlotInstaller.Begin([new SlotTarget(name, update._board.Partition(name))], partition.Size, new SlotInstallOptions
+            {
+                DurableInterval = update._durableInterval,
+                ExpectedImageSha256 = Convert.FromHexString(partition.Sha256),
+            });
+            return ValueTask.FromResult<Stream?>(_install);
+        }
+
+        public override ValueTask OnPartitionVerifiedAsync(ManifestPartition partition, PartitionHeader header, Stream? destination, CancellationToken cancel)
+        {
+            SlotWriteStream install = _install!;
+            _install = null;
+            using (install)
+            {
+                install.Commit(header.RawBytes.Span);
+            }
+
+            string name = BoardLayout.PartitionName(BoardProfile.Ab, partition.Name, target);
+            update._log.Add(UpdateEventKinds.PartitionInstalled, $"{name} written and read back verified", e => e with { Slot = SlotNames.Name(target), Partition = name, Bytes = partition.Size });
+            return ValueTask.CompletedTask;
+        }
+
+        /// <summary>Ends an install the reader abandoned: the partition's header stays zero and the slot unbootable.</summary>
+        public void Abort()
+        {
+            _install?.Dispose();
+            _install = null;
+        }
+    }
+}
