@@ -34,8 +34,9 @@ public sealed class BoardRun
     }
 
     /// <summary>A run over given devices (a crash state), with the sources, OS, bad sectors and clock of <paramref name="like"/> when given.</summary>
-    public BoardRun(ScenarioBench bench, long seed, IBlockDevice disk, IBlockDevice rpmb, StepSnapshot? like = null)
+    public BoardRun(ScenarioBench bench, long seed, IBlockDevice disk, IBlockDevice rpmb, StepSnapshot? like = null, Func<IBlockDevice, IBlockDevice>? diskDecorator = null)
     {
+        DiskDecorator = diskDecorator;
         ArgumentNullException.ThrowIfNull(bench);
         ArgumentNullException.ThrowIfNull(disk);
         ArgumentNullException.ThrowIfNull(rpmb);
@@ -79,7 +80,17 @@ public sealed class BoardRun
     public SettleResult? LastPowerOn { get; private set; }
 
     /// <summary>The disk as the board sees it (bad sectors included).</summary>
-    public IBlockDevice Disk => _badSectors.Count == 0 ? _below : WithBadSectors(_below);
+    public IBlockDevice Disk
+    {
+        get
+        {
+            IBlockDevice disk = _badSectors.Count == 0 ? _below : WithBadSectors(_below);
+            return DiskDecorator is null ? disk : DiskDecorator(disk);
+        }
+    }
+
+    /// <summary>Wraps the disk each time a board is opened (a campaign's buggy storage stack under test), or null.</summary>
+    public Func<IBlockDevice, IBlockDevice>? DiskDecorator { get; }
 
     /// <summary>The disk under the bad-sector layer (what a recording wraps).</summary>
     public IBlockDevice DiskBelow => _below;

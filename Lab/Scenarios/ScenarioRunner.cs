@@ -30,11 +30,11 @@ public sealed class ScenarioRunner
     private readonly List<ExpectationCheck> _checks = [];
     private readonly List<StepSnapshot> _snapshots = [];
 
-    private ScenarioRunner(ScenarioBench bench, long seed, BoardRecording? recording)
+    private ScenarioRunner(ScenarioBench bench, long seed, BoardRecording? recording, Func<IBlockDevice, IBlockDevice>? diskDecorator = null)
     {
         _bench = bench;
         _recording = recording;
-        _run = recording is null ? new BoardRun(bench, seed) : new BoardRun(bench, seed, recording.Disk, recording.Rpmb);
+        _run = recording is null ? new BoardRun(bench, seed) : new BoardRun(bench, seed, recording.Disk, recording.Rpmb, diskDecorator: diskDecorator);
     }
 
     /// <summary>Runs <paramref name="bench"/>'s scenario with <paramref name="seed"/>; every expectation is checked and reported, none throws.</summary>
@@ -48,14 +48,14 @@ public sealed class ScenarioRunner
 
     /// <summary>
     /// The campaign's recording: runs every step but power cuts and expectations over
-    /// <paramref name="recording"/>'s devices, and returns the run with the state of the bench at
+    /// <paramref name="recording"/>'s devices (under <paramref name="diskDecorator"/> when given), and returns the run with the state of the bench at
     /// the start of each step.
     /// </summary>
-    public static async Task<RecordedScenario> RecordAsync(ScenarioBench bench, BoardRecording recording, long seed, CancellationToken cancel = default)
+    public static async Task<RecordedScenario> RecordAsync(ScenarioBench bench, BoardRecording recording, long seed, Func<IBlockDevice, IBlockDevice>? diskDecorator = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(bench);
         ArgumentNullException.ThrowIfNull(recording);
-        var runner = new ScenarioRunner(bench, seed, recording);
+        var runner = new ScenarioRunner(bench, seed, recording, diskDecorator);
         await runner.StepsAsync(cancel).ConfigureAwait(false);
         return new RecordedScenario(recording, runner._snapshots, runner._run);
     }

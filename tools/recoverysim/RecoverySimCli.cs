@@ -22,6 +22,7 @@ public static class RecoverySimCli
             Commands.DemoCommand.Create(context),
             Commands.UsbCommands.Create(context),
             Commands.ScenarioCommands.Create(context),
+            Commands.PowerCutCommands.Create(context),
         })
         {
             root.Subcommands.Add(command);
