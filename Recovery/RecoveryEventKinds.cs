@@ -35,6 +35,9 @@ public static class RecoveryEventKinds
     /// <summary>Recovery finished: the board's slots hold the golden release and the request is cleared.</summary>
     public static BootEventKind Completed { get; } = new("recovery-completed");
 
+    /// <summary>Recovery stopped without fetching: too many recoveries in a row came up unhealthy (the boot-loop guard).</summary>
+    public static BootEventKind Stopped { get; } = new("recovery-stopped");
+
     /// <summary>Every source failed.</summary>
     public static BootEventKind Failed { get; } = new("recovery-failed");
 

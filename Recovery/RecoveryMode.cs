@@ -111,6 +111,14 @@ public sealed class RecoveryMode
             journal = _journal.Write(RecoveryJournalRecord.Idle);
         }
 
+        if (control.RecoveriesWithoutSuccess >= _options.MaxRecoveriesWithoutSuccess && control.Recovery.Reason != RecoveryReason.UserRequested)
+        {
+            string why = $"{control.RecoveriesWithoutSuccess} recoveries completed since the OS last marked a slot successful: the golden image does not come up healthy either; recovery stops here and waits for a user's request";
+            _failures.Add(new SourceFailure("(none)", 0, why));
+            Log(RecoveryEventKinds.Stopped, why, e => e with { Reason = "boot-loop-guard", Count = control.RecoveriesWithoutSuccess });
+            return Fail();
+        }
+
         RecoverySource narrowed = control.Recovery.Source;
         IReadOnlyList<GoldenImageSource> sources = narrowed == RecoverySource.Any ? _sources : _sources.Where(s => s.Kind == narrowed).ToArray();
         if (sources.Count == 0)
@@ -364,7 +372,7 @@ public sealed class RecoveryMode
             final = AbRules.SetActive(final, slot, _board.Config.Limits.MaxTries);
         }
 
-        final = AbRules.ClearRecovery(final) with { BootCount = 0 };
+        final = AbRules.ClearRecovery(final) with { BootCount = 0, RecoveriesWithoutSuccess = (byte)Math.Min(byte.MaxValue, control.RecoveriesWithoutSuccess + 1) };
         if (final != control)
         {
             _board.Control.Write(final);

@@ -80,12 +80,13 @@ public static class AbRules
 
     /// <summary>
     /// The OS marks <paramref name="slot"/> successful (boot control HAL <c>markBootSuccessful</c>):
-    /// success set, tries cleared, and the boot counter back to 0 (U-Boot's <c>bootcount</c> reset).
+    /// success set, tries cleared, and the boot counter and the count of recoveries without
+    /// success back to 0 (U-Boot's <c>bootcount</c> reset).
     /// </summary>
     public static BootControlBlock MarkSuccessful(BootControlBlock block, Slot slot)
     {
         SlotState state = block[slot];
-        return block.With(slot, state with { Successful = true, TriesRemaining = 0 }) with { BootCount = 0 };
+        return block.With(slot, state with { Successful = true, TriesRemaining = 0 }) with { BootCount = 0, RecoveriesWithoutSuccess = 0 };
     }
 
     /// <summary>

@@ -32,8 +32,17 @@ public readonly record struct BootControlBlock(ulong Sequence, SlotState SlotA, 
     private const int BootCountOffset = 32;
     private const int RecoveryReasonOffset = 36;
     private const int RecoverySourceOffset = 37;
+    private const int RecoveriesOffset = 38;
 
     static int IDualCopyRecord<BootControlBlock>.Size => Size;
+
+    /// <summary>
+    /// Recoveries completed since the OS last marked a slot successful (byte 38; 0 in copies
+    /// written before it existed). Recovery mode stops reflashing, without a user's request, once
+    /// it reaches <c>RecoveryOptions.MaxRecoveriesWithoutSuccess</c>: a golden image that never
+    /// comes up healthy must not be flashed in an endless loop.
+    /// </summary>
+    public byte RecoveriesWithoutSuccess { get; init; }
 
     /// <summary>The state of <paramref name="slot"/>.</summary>
     public SlotState this[Slot slot] => slot == Slot.A ? SlotA : SlotB;
@@ -85,7 +94,10 @@ public readonly record struct BootControlBlock(ulong Sequence, SlotState SlotA, 
         block = new BootControlBlock(
             sequence, a, b,
             BinaryPrimitives.ReadUInt32LittleEndian(source[BootCountOffset..]),
-            new RecoveryRequest((RecoveryReason)reason, (RecoverySource)from));
+            new RecoveryRequest((RecoveryReason)reason, (RecoverySource)from))
+        {
+            RecoveriesWithoutSuccess = source[RecoveriesOffset],
+        };
         return true;
     }
 
@@ -104,6 +116,7 @@ public readonly record struct BootControlBlock(ulong Sequence, SlotState SlotA, 
         BinaryPrimitives.WriteUInt32LittleEndian(record[BootCountOffset..], BootCount);
         record[RecoveryReasonOffset] = (byte)Recovery.Reason;
         record[RecoverySourceOffset] = (byte)Recovery.Source;
+        record[RecoveriesOffset] = RecoveriesWithoutSuccess;
         RecordEnvelope.Seal(record);
     }
 

@@ -100,6 +100,25 @@ public sealed class Campaign
         return points;
     }
 
+    /// <summary>The recorded run's disk writes, each placed in its partition and step.</summary>
+    public IReadOnlyList<RecordedWrite> Writes()
+    {
+        WriteLog log = _recorded.Recording.DiskLog;
+        using Board board = _bench.Open(_bench.Disk, _bench.Rpmb);
+        var partitions = board.Gpt.Table.Partitions;
+        var writes = new List<RecordedWrite>();
+        for (int i = 0; i < log.Count; i++)
+        {
+            WriteLogEntry entry = log[i];
+            var part = entry.Kind == WriteLogEntryKind.Flush ? (BlockDevice.Gpt.GptPartitionEntry?)null
+                : partitions.FirstOrDefault(p => entry.Sector >= p.FirstLba && entry.Sector <= p.LastLba) is { IsUsed: true } found ? found : null;
+            StepSnapshot step = _recorded.Steps.Last(s => s.DiskPosition <= i);
+            writes.Add(new RecordedWrite(i, entry, part?.Name, part is null ? 0 : (entry.Sector - part.Value.FirstLba) * Board.SectorSize, step.Step, i - step.DiskPosition));
+        }
+
+        return writes;
+    }
+
     /// <summary>Runs the campaign: exhaustive, or <see cref="CampaignOptions.Samples"/> generated states with shrinking.</summary>
     public async Task<CampaignReport> RunAsync(CancellationToken cancel = default)
     {

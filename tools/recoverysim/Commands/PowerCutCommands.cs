@@ -37,8 +37,9 @@ public static class PowerCutCommands
         var json = new Option<bool>("--json") { Description = "Print the report as JSON (or, with --replay, the replayed state and its timeline)." };
         var junit = new Option<string?>("--junit") { Description = "Also write the report as JUnit XML to FILE." };
         var report = new Option<string?>("--report") { Description = "Also write the JSON report to FILE (what powercut merge reads)." };
+        var listWrites = new Option<bool>("--list-writes") { Description = "Only list the recorded run's disk writes (index, kind, partition, offset, sectors, step): where a scenario's power-cut steps can point." };
         command.Arguments.Add(file);
-        foreach (Option option in new Option[] { exhaustive, samples, seed, depth, secondCuts, shard, shards, jobs, replay, json, junit, report })
+        foreach (Option option in new Option[] { exhaustive, samples, seed, depth, secondCuts, shard, shards, jobs, replay, json, junit, report, listWrites })
         {
             command.Options.Add(option);
         }
@@ -92,6 +93,17 @@ public static class PowerCutCommands
             try
             {
                 ScenarioBench bench = await ScenarioBench.BuildAsync(scenario, root.FullName, cancel).ConfigureAwait(false);
+                if (parse.GetValue(listWrites))
+                {
+                    Campaign recorded = await Campaign.PrepareAsync(bench, options, cancel).ConfigureAwait(false);
+                    foreach (RecordedWrite w in recorded.Writes())
+                    {
+                        await context.Output.WriteLineAsync($"{w.Index,6} {w.Entry.Kind.ToString().ToLowerInvariant(),-7} {w.Partition ?? "-",-9} {(w.Entry.Kind == BlockDevice.Logging.WriteLogEntryKind.Flush ? "" : $"@{w.Offset} {w.Entry.SectorCount} sectors{((w.Entry.Flags & BlockDevice.WriteFlags.ForceUnitAccess) != 0 ? " fua" : "")}"),-26} {w.Step} #{w.IndexInStep}").ConfigureAwait(false);
+                    }
+
+                    return ExitCodes.Success;
+                }
+
                 if (replayPoint is not null)
                 {
                     return await ReplayAsync(context, bench, options, replayPoint, parse.GetValue(json), cancel).ConfigureAwait(false);
