@@ -11,8 +11,6 @@ namespace RecoverySim.Tftp.Tests;
 /// </summary>
 public sealed class ProbeFindingsTests
 {
-    private static readonly TimeSpan Silence = TimeSpan.FromMilliseconds(300);
-
     private static TransferSettings Settings(int blockSize = 8) => new(blockSize, 1, TimeSpan.FromSeconds(1), 3, long.MaxValue);
 
     private static async Task<TftpErrorPacket> ExpectErrorAsync(RawPeer peer)
@@ -27,7 +25,7 @@ public sealed class ProbeFindingsTests
     [Fact]
     public async Task F6_an_error_from_a_wrong_port_during_a_transfer_is_not_answered()
     {
-        // A long timeout: no retransmission of DATA 1 while the stranger waits for silence.
+        // A long timeout: no retransmission of DATA 1 while the stranger probes.
         await using LoopbackServer server = await LoopbackServer.StartAsync(root => LoopbackServer.Options(root) with { Timeout = TimeSpan.FromSeconds(5) });
         server.Root.Write("f", new byte[3 * 512]);
         using var peer = new RawPeer();
@@ -35,13 +33,18 @@ public sealed class ProbeFindingsTests
         await peer.SendAsync(Packets.Strings(1, "f", "octet"), server.EndPoint);
         UdpReceiveResult first = await peer.ExpectAsync();
         await stranger.SendAsync(Packets.Error(0, "not yours"), first.RemoteEndPoint);
-        Assert.Null(await stranger.ReceiveAsync(Silence));
+        // A probe after it, which a stranger's ACK gets answered with ERROR 5: the transfer reads
+        // its datagrams in order, so that is the first and, once the transfer is over, the only
+        // datagram the stranger got (no wait for silence).
+        await stranger.SendAsync(Packets.Ack(1), first.RemoteEndPoint);
+        Assert.True(Packets.IsError((await stranger.ExpectAsync()).Buffer, TftpErrorCode.UnknownTransferId));
 
         // The transfer is not disturbed either.
         await peer.SendAsync(Packets.Ack(1), first.RemoteEndPoint);
         Assert.Equal(2, Packets.Block((await peer.ExpectAsync()).Buffer));
         await peer.SendAsync(Packets.Error(0, "enough"), first.RemoteEndPoint);
         await server.WaitIdleAsync();
+        Assert.Empty(stranger.Queued());
     }
 
     [Fact]

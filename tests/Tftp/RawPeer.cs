@@ -38,5 +38,18 @@ public sealed class RawPeer : IDisposable
         return received.Value;
     }
 
+    /// <summary>The datagrams already queued on the socket, without waiting for more.</summary>
+    public List<byte[]> Queued()
+    {
+        var queued = new List<byte[]>();
+        IPEndPoint? from = null;
+        while (udp.Available > 0)
+        {
+            queued.Add(udp.Receive(ref from));
+        }
+
+        return queued;
+    }
+
     public void Dispose() => udp.Dispose();
 }

@@ -9,8 +9,6 @@ namespace RecoverySim.Tftp.Tests;
 /// <summary>The "Bad input" list against a real server on loopback: nothing crashes, hangs or escapes.</summary>
 public sealed class ServerBadInputTests
 {
-    private static readonly TimeSpan Silence = TimeSpan.FromMilliseconds(300);
-
     private static TftpClient Client() => new(new TftpClientOptions { Timeout = TimeSpan.FromMilliseconds(200), MaxRetries = 3 });
 
     /// <summary>After any abuse, the server still serves a normal request.</summary>
@@ -37,7 +35,8 @@ public sealed class ServerBadInputTests
         await using LoopbackServer server = await LoopbackServer.StartAsync();
         using var peer = new RawPeer();
         await peer.SendAsync(datagram, server.EndPoint);
-        Assert.Null(await peer.ReceiveAsync(Silence));
+        TftpRequestLogEntry dropped = Assert.Single(await server.ProbeAsync(peer));
+        Assert.Contains("too short for an opcode", dropped.Reason, StringComparison.Ordinal);
         await AssertStillServesAsync(server);
     }
 
@@ -67,7 +66,8 @@ public sealed class ServerBadInputTests
         await using LoopbackServer server = await LoopbackServer.StartAsync();
         using var peer = new RawPeer();
         await peer.SendAsync(Packets.Error(0, "hello"), server.EndPoint);
-        Assert.Null(await peer.ReceiveAsync(Silence));
+        TftpRequestLogEntry dropped = Assert.Single(await server.ProbeAsync(peer));
+        Assert.Equal("dropped: ERROR packet to the listening port", dropped.Reason);
     }
 
     [Theory]
@@ -99,8 +99,9 @@ public sealed class ServerBadInputTests
 
         using var peer = new RawPeer();
         await peer.SendAsync(Packets.Strings(1, strings.ToArray()), server.EndPoint);
-        Assert.Null(await peer.ReceiveAsync(Silence));
-        Assert.Contains(server.Requests, r => !r.Accepted && r.Reason!.Contains("512", StringComparison.Ordinal));
+        TftpRequestLogEntry dropped = Assert.Single(await server.ProbeAsync(peer));
+        Assert.False(dropped.Accepted);
+        Assert.Contains("512", dropped.Reason, StringComparison.Ordinal);
         await AssertStillServesAsync(server);
     }
 
@@ -208,13 +209,8 @@ public sealed class ServerBadInputTests
         int expected = 1;
         while (true)
         {
-            UdpReceiveResult? reply = await peer.ReceiveAsync(TimeSpan.FromMilliseconds(500));
-            if (reply is null)
-            {
-                break;
-            }
-
-            byte[] packet = reply.Value.Buffer;
+            UdpReceiveResult reply = await peer.ExpectAsync();
+            byte[] packet = reply.Buffer;
             Assert.True(Packets.IsData(packet));
             dataPackets++;
             if (Packets.Block(packet) == expected)
@@ -225,7 +221,7 @@ public sealed class ServerBadInputTests
 
             for (int i = 0; i < 4; i++)
             {
-                await peer.SendAsync(Packets.Ack(Packets.Block(packet)), reply.Value.RemoteEndPoint);
+                await peer.SendAsync(Packets.Ack(Packets.Block(packet)), reply.RemoteEndPoint);
             }
 
             if (packet.Length < 516)
@@ -270,17 +266,18 @@ public sealed class ServerBadInputTests
         server.Root.Write("f", new byte[2000]);
         using var silent = new RawPeer();
         await silent.SendAsync(Packets.Strings(1, "f", "octet"), server.EndPoint);
-        int copies = 0;
-        while (await silent.ReceiveAsync(TimeSpan.FromMilliseconds(600)) is { } packet)
+        for (int copy = 0; copy < 1 + 2; copy++)
         {
-            Assert.Equal(1, Packets.Block(packet.Buffer));
-            copies++;
+            Assert.Equal(1, Packets.Block((await silent.ExpectAsync()).Buffer));
         }
 
-        Assert.Equal(1 + 2, copies);
-        await server.WaitIdleAsync();
-        TftpTransferLogEntry entry = server.Transfers.Single();
+        // The end of the transfer in the log, not a wait for silence: by then the server has sent
+        // its last copy, and its own count says there were two retransmissions, no more.
+        TftpTransferLogEntry entry = Assert.Single(await server.WaitForTransfersAsync(1));
         Assert.Contains("no ACK", entry.Error, StringComparison.Ordinal);
+        Assert.Equal(2, entry.Retransmissions);
+        Assert.Empty(silent.Queued());
+        await server.WaitIdleAsync();
         await AssertStillServesAsync(server);
     }
 
@@ -304,8 +301,9 @@ public sealed class ServerBadInputTests
         await server.WaitIdleAsync();
 
         await client.SendAsync(request, server.EndPoint);
-        Assert.Null(await client.ReceiveAsync(TimeSpan.FromMilliseconds(300)));
-        Assert.Contains(server.Requests, r => !r.Accepted && r.Reason == "dropped: repeated request of a transfer that just ended");
+        TftpRequestLogEntry repeat = (await server.ProbeAsync(client))[^1];
+        Assert.False(repeat.Accepted); // so no transfer started that could send DATA later
+        Assert.Equal("dropped: repeated request of a transfer that just ended", repeat.Reason);
         Assert.Single(server.Transfers);
 
         // Another file from the same port is a new request, served at once.

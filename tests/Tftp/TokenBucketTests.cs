@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using RecoverySim.Testing;
 using RecoverySim.Tftp.Transfers;
 
@@ -56,23 +57,54 @@ public sealed class TokenBucketTests
             return Packets.IsData(packet) ? [(Packets.Ack(Packets.Block(packet)), TftpPacketSource.Peer)] : [];
         };
         var settings = new TransferSettings(512, 1, TimeSpan.FromSeconds(1), 3, long.MaxValue);
+        var throttleTime = new ArmingClock(time);
         var sender = new DataSender(channel, settings, new MemoryStream(new byte[512 * 4 + 10]), new TransferCounters(), time)
         {
-            Throttle = new TokenBucket(1032, time), // two 516-byte packets a second
+            Throttle = new TokenBucket(1032, throttleTime), // two 516-byte packets a second
         };
+        // The clock moves only while the sender waits on it: once it armed its next throttle
+        // timer (a signal), up to that timer's due time; no wall-clock time is waited on.
         Task run = sender.RunAsync(CancellationToken.None);
-        for (int i = 0; i < 10 && !run.IsCompleted; i++)
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
         {
-            await Task.Yield();
-            time.Advance(TimeSpan.FromMilliseconds(250));
-            await Task.Delay(10);
+            Task<long> armed = throttleTime.ArmedAsync(bound.Token);
+            if (await Task.WhenAny(run, armed) == run)
+            {
+                break;
+            }
+
+            time.Advance(TimeSpan.FromTicks(Math.Max(0, await armed - time.GetTimestamp())));
         }
 
-        await run.WaitAsync(TimeSpan.FromSeconds(5));
+        await run;
         Assert.Equal(5, sentAt.Count);
         // The first second's worth goes at once, and one packet more into debt; then one packet per 0.5 s.
         Assert.Equal(sentAt[0], sentAt[2]);
         Assert.True(sentAt[3] - sentAt[2] >= TimeSpan.FromMilliseconds(500).Ticks, $"{sentAt[3] - sentAt[2]} ticks");
         Assert.True(sentAt[4] - sentAt[3] >= TimeSpan.FromMilliseconds(500).Ticks, $"{sentAt[4] - sentAt[3]} ticks");
+    }
+
+    /// <summary>A manual clock seen through a view that signals each timer armed on it (each throttle wait) with its due time.</summary>
+    private sealed class ArmingClock(ManualTimeProvider clock) : TimeProvider
+    {
+        private readonly Channel<long> armed = Channel.CreateUnbounded<long>();
+
+        public override long TimestampFrequency => clock.TimestampFrequency;
+
+        public override long GetTimestamp() => clock.GetTimestamp();
+
+        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            long due = clock.GetTimestamp() + dueTime.Ticks; // the manual clock counts ticks
+            ITimer timer = clock.CreateTimer(callback, state, dueTime, period);
+            Assert.True(armed.Writer.TryWrite(due));
+            return timer;
+        }
+
+        /// <summary>The due time of the next timer armed (in the order they were armed).</summary>
+        public Task<long> ArmedAsync(CancellationToken cancel) => armed.Reader.ReadAsync(cancel).AsTask();
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using RecoverySim.Testing;
@@ -16,13 +15,13 @@ public sealed class WindowRecoveryTests : ITftpLog
 {
     private const int BlockSize = 64;
     private const int Window = 8;
-    private readonly ConcurrentQueue<TftpTransferLogEntry> transfers = new();
+    private readonly TaskCompletionSource<TftpTransferLogEntry> logged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     void ITftpLog.Request(TftpRequestLogEntry entry)
     {
     }
 
-    void ITftpLog.Transfer(TftpTransferLogEntry entry) => transfers.Enqueue(entry);
+    void ITftpLog.Transfer(TftpTransferLogEntry entry) => Assert.True(logged.TrySetResult(entry), "a second transfer was logged");
 
     [Fact]
     public async Task A_lost_first_block_of_a_window_comes_again_on_the_boards_ack_and_the_log_counts_it()
@@ -85,26 +84,11 @@ public sealed class WindowRecoveryTests : ITftpLog
 
         Assert.True(lost && nacked);
         Assert.Equal(content, received.ToArray());
-        TftpTransferLogEntry entry = await NextTransferAsync();
+        // The log line is written as the transfer ends, on the server's side: its signal, bounded.
+        TftpTransferLogEntry entry = await logged.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Null(entry.Error);
         Assert.Equal(content.Length, entry.Bytes);
         // The window from block 9 once (8 blocks), and nothing else: no timer ever fired.
         Assert.Equal(Window, entry.Retransmissions);
-    }
-
-    private async Task<TftpTransferLogEntry> NextTransferAsync()
-    {
-        // The log line is written as the transfer ends, on the server's side; bounded wait for it.
-        for (int i = 0; i < 500; i++)
-        {
-            if (transfers.TryDequeue(out TftpTransferLogEntry? entry))
-            {
-                return entry;
-            }
-
-            await Task.Delay(10);
-        }
-
-        throw new TimeoutException("the server logged no transfer within 5 s");
     }
 }

@@ -31,10 +31,8 @@ public class PartitionHeaderTests
     [Fact]
     public void Signed_header_verifies_and_binds_every_signed_byte()
     {
-        PartitionGen.Release.Sample(release =>
+        Gen.Select(PartitionGen.Release, Gen.Byte.Array[32]).Sample((release, hash) =>
         {
-            byte[] hash = new byte[32];
-            Random.Shared.NextBytes(hash);
             PartitionHeader header = PartitionHeader.CreateSigned(release, 12345, hash, TestKeys.Ed25519);
             Assert.True(header.VerifySignature(TestKeys.Ed25519.PublicKey));
             Assert.False(header.VerifySignature(TestKeys.OtherEd25519.PublicKey));

@@ -1,5 +1,4 @@
-using RecoverySim.BlockDevice;
-using RecoverySim.BlockDevice.Faults;
+using RecoverySim.BlockDevice.Logging;
 using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.Bootloader.Control;
@@ -10,8 +9,10 @@ namespace RecoverySim.PowerCut.Tests.Bootloader;
 
 /// <summary>
 /// Power cut at every write of the boot flow's boot control block updates (on the disk) and of
-/// its rollback-index raises (on RPMB), under every fault mode: nothing lands, a torn sector of
-/// garbage, a torn prefix, a lost volatile cache, a random subset of it. After each cut the next
+/// its rollback-index raises (on RPMB): both devices' writes are recorded once, with the order
+/// between them, and every crash state of the cut device (each prefix, lost cache subsets, torn
+/// writes, a torn sector of garbage) is rebuilt as an overlay, with the other device at each point
+/// of the issue order the cut may fall on (<see cref="BoardWriteLog"/>). After each cut the next
 /// read sees the state before or after the interrupted write, never an invalid one; counters
 /// never go down; and the next power-on boots the release the uninterrupted run booted, with the
 /// same rollback indexes in the end (a raise cut short after the success mark is finished by it).
@@ -87,118 +88,92 @@ public class BootPowerCutTests
 
     [Theory]
     [MemberData(nameof(Scenarios))]
-    public void CutAtEveryBootControlWrite(Scenario scenario) => CutEverywhere(scenario, cutDisk: true);
+    public void CutAtEveryBootControlWrite(Scenario scenario) => CutEverywhere(scenario, cutRpmb: false);
 
     [Theory]
     [MemberData(nameof(Scenarios))]
-    public void CutAtEveryRollbackIndexWrite(Scenario scenario) => CutEverywhere(scenario, cutDisk: false);
+    public void CutAtEveryRollbackIndexWrite(Scenario scenario) => CutEverywhere(scenario, cutRpmb: true);
 
-    private static void CutEverywhere(Scenario scenario, bool cutDisk)
+    private static void CutEverywhere(Scenario scenario, bool cutRpmb)
     {
         PowerCutBoard start = scenario.Setup();
-        BootControlBlock? before = Peek(start.Disk, start).Control;
         RollbackIndexes rollbackBefore = PowerCutBoard.PeekRpmb(start.Rpmb)!;
+        BoardWriteLog log = BoardWriteLog.Record(start, scenario.Operation);
 
-        // The uninterrupted run: how many writes, and where it ends.
-        (MemoryBlockDevice cleanDisk, MemoryBlockDevice cleanRpmb, long writes, bool cut) = Run(start, scenario, cutDisk, null, PowerCutBoard.FaultModes().First());
-        Assert.False(cut);
-        BootResult cleanNext = NextBoot(start, cleanDisk, cleanRpmb);
+        // The uninterrupted run: the next power-on boots the expected release, and ends with these counters.
+        (BootResult cleanNext, RollbackIndexes? cleanFinal) = NextBoot(start, log, log.Whole);
         Assert.Equal(scenario.ExpectedRelease, cleanNext.Release);
-        RollbackIndexes cleanFinal = PowerCutBoard.PeekRpmb(cleanRpmb)!;
 
-        // The state after exactly w writes landed (w = 0..writes): the trace a cut may stop at.
-        var trace = new List<(BootControlBlock? Control, RollbackIndexes? Rollback)>();
-        for (long w = 0; w <= writes; w++)
-        {
-            (MemoryBlockDevice d, MemoryBlockDevice r, _, _) = Run(start, scenario, cutDisk, w, PowerCutBoard.FaultModes().First());
-            trace.Add(Peek(d, r, start));
-        }
+        // What each device reads after the first k entries of its log landed: the states a cut may stop at.
+        BootControlBlock?[] controls = [.. Enumerable.Range(0, log.Disk.Count + 1).Select(k => Peek(start, log, log.Whole with { Disk = CrashState.AfterPrefix(k) }).Control)];
+        RollbackIndexes?[] rollbacks = [.. Enumerable.Range(0, log.Rpmb.Count + 1).Select(k => Peek(start, log, log.Whole with { Rpmb = CrashState.AfterPrefix(k) }).Rollback)];
 
-        if (cutDisk)
+        int states = 0;
+        foreach (BoardCrashState state in cutRpmb ? log.RpmbCuts() : log.DiskCuts())
         {
-            Assert.Equal(before, trace[0].Control);
-        }
+            states++;
+            string where = $"{scenario.Name}, crash state {state}";
+            (BootControlBlock? Control, RollbackIndexes? Rollback) seen = Peek(start, log, state);
 
-        int points = 0;
-        foreach (var mode in PowerCutBoard.FaultModes())
-        {
-            for (long w = 0; w < writes; w++)
+            // Old or new, never invalid: the cut device reads as after some prefix from its last
+            // flush to the entry in flight; the other device as after the prefix it was given.
+            Assert.True(seen.Rollback is not null, $"{where}: no valid RPMB copy");
+            BootControlBlock?[] allowedControls = cutRpmb ? [controls[state.Disk.Prefix]] : Around(controls, log.Disk, state.Disk);
+            RollbackIndexes?[] allowedRollbacks = cutRpmb ? Around(rollbacks, log.Rpmb, state.Rpmb) : [rollbacks[state.Rpmb.Prefix]];
+            Assert.True(allowedControls.Any(c => Equals(c, seen.Control)),
+                $"{where}: boot control block {Show(seen.Control)} is none of {string.Join(", ", allowedControls.Select(Show))}");
+            Assert.True(allowedRollbacks.Any(r => Equals(r, seen.Rollback)),
+                $"{where}: rollback indexes {seen.Rollback} are none of {string.Join(", ", allowedRollbacks.Select(r => r?.ToString()))}");
+            Assert.True(seen.Rollback!.AllAtLeast(rollbackBefore), $"{where}: a rollback index went down");
+
+            // The next power-on boots the same release and ends with the same counters.
+            (BootResult next, RollbackIndexes? final) = NextBoot(start, log, state);
+            Assert.True(next.Outcome == BootOutcome.Booted, $"{where}: next boot {next.Outcome} {next.RecoveryReason}");
+            if (next.Release == scenario.ExpectedRelease)
             {
-                (MemoryBlockDevice disk, MemoryBlockDevice rpmb, _, bool wasCut) = Run(start, scenario, cutDisk, w, mode);
-                Assert.True(wasCut, $"{mode.Name}: no cut at write {w}");
-                points++;
-                var seen = Peek(disk, rpmb, start);
-                string where = $"{scenario.Name}, {(cutDisk ? "disk" : "rpmb")} write {w} of {writes}, {mode.Name}";
-
-                // Old or new, never invalid (unless the old state itself had no valid copy).
-                Assert.True(seen.Control is not null || trace[(int)w].Control is null, $"{where}: no valid boot control block copy");
-                Assert.True(seen.Rollback is not null, $"{where}: no valid RPMB copy");
-                Assert.True(Equals(seen.Control, trace[(int)w].Control) || Equals(seen.Control, trace[(int)w + 1].Control),
-                    $"{where}: boot control block {seen.Control} is neither {trace[(int)w].Control} nor {trace[(int)w + 1].Control}");
-                Assert.True(seen.Rollback!.Equals(trace[(int)w].Rollback) || seen.Rollback.Equals(trace[(int)w + 1].Rollback),
-                    $"{where}: rollback indexes {seen.Rollback} are neither {trace[(int)w].Rollback} nor {trace[(int)w + 1].Rollback}");
-                Assert.True(seen.Rollback.AllAtLeast(rollbackBefore), $"{where}: a rollback index went down");
-
-                // The next power-on boots the same release and ends with the same counters.
-                BootResult next = NextBoot(start, disk, rpmb);
-                Assert.True(next.Outcome == BootOutcome.Booted, $"{where}: next boot {next.Outcome} {next.RecoveryReason}");
-                if (next.Release == scenario.ExpectedRelease)
-                {
-                    Assert.Equal(cleanFinal, PowerCutBoard.PeekRpmb(rpmb));
-                }
-                else
-                {
-                    Assert.True(scenario.OldRelease is not null && next.Release == scenario.OldRelease,
-                        $"{where}: next boot ran {next.Release}, expected {scenario.ExpectedRelease}{(scenario.OldRelease is null ? "" : " or " + scenario.OldRelease)}");
-                }
+                Assert.True(Equals(cleanFinal, final), $"{where}: rollback indexes {final} after the next boot, {cleanFinal} after the uninterrupted run");
+            }
+            else
+            {
+                Assert.True(scenario.OldRelease is not null && next.Release == scenario.OldRelease,
+                    $"{where}: next boot ran {next.Release}, expected {scenario.ExpectedRelease}{(scenario.OldRelease is null ? "" : " or " + scenario.OldRelease)}");
             }
         }
 
-        Assert.True(points >= (cutDisk ? 1 : 0));
+        WriteLog cutLog = cutRpmb ? log.Rpmb : log.Disk;
+        Assert.True(states > cutLog.Count, $"only {states} crash states for {cutLog.Count} log entries");
     }
 
-    private static (MemoryBlockDevice Disk, MemoryBlockDevice Rpmb, long Writes, bool Cut) Run(
-        PowerCutBoard start, Scenario scenario, bool cutDisk, long? cutAfter,
-        (string Name, Func<IBlockDevice, long, FaultyBlockDevice> Make, int? AtByte) mode)
+    /// <summary>The states of <paramref name="trace"/> (one per prefix of <paramref name="log"/>) a cut at <paramref name="state"/> may read as: from the last flush to the entry in flight.</summary>
+    private static T[] Around<T>(T[] trace, WriteLog log, CrashState state) =>
+        trace[log.DurableCount(state.Prefix)..(Math.Min(state.Prefix + 1, log.Count) + 1)];
+
+    private static string Show(BootControlBlock? block) => block?.ToString() ?? "none";
+
+    private static (BootResult Result, RollbackIndexes? Rollback) NextBoot(PowerCutBoard start, BoardWriteLog log, BoardCrashState state)
     {
-        MemoryBlockDevice disk = start.Disk.Clone();
-        MemoryBlockDevice rpmb = start.Rpmb.Clone();
-        FaultyBlockDevice faulty = mode.Make(cutDisk ? disk : rpmb, 1234 + (cutAfter ?? 0));
-        if (cutAfter is long w)
+        (OverlayBlockDevice disk, OverlayBlockDevice rpmb) = log.Open(state);
+        using (disk)
+        using (rpmb)
         {
-            faulty.CutAfterWrites(w, mode.AtByte);
-        }
+            BootResult result;
+            using (Board board = start.Open(disk, rpmb))
+            {
+                result = board.BootFlow(Time).PowerOn(OsHealth.Healthy);
+            }
 
-        bool cut = false;
-        try
-        {
-            using Board board = start.Open(cutDisk ? faulty : disk, cutDisk ? rpmb : faulty);
-            scenario.Operation(board);
+            return (result, PowerCutBoard.PeekRpmb(rpmb));
         }
-        catch (PowerLossException)
-        {
-            cut = true;
-        }
-
-        long writes = faulty.Stats.Writes;
-        faulty.PowerOn();
-        faulty.Flush();
-        return (disk, rpmb, writes, cut);
     }
 
-    private static BootResult NextBoot(PowerCutBoard start, MemoryBlockDevice disk, MemoryBlockDevice rpmb)
+    private static (BootControlBlock? Control, RollbackIndexes? Rollback) Peek(PowerCutBoard start, BoardWriteLog log, BoardCrashState state)
     {
-        using Board board = start.Open(disk, rpmb);
-        BootResult first = board.BootFlow(Time).PowerOn(OsHealth.Healthy);
-        return first;
+        (OverlayBlockDevice disk, OverlayBlockDevice rpmb) = log.Open(state);
+        using (disk)
+        using (rpmb)
+        using (Board board = start.Open(disk, rpmb))
+        {
+            return (PowerCutBoard.PeekControl(board), PowerCutBoard.PeekRpmb(rpmb));
+        }
     }
-
-    private static (BootControlBlock? Control, RollbackIndexes? Rollback) Peek(MemoryBlockDevice disk, MemoryBlockDevice rpmb, PowerCutBoard start)
-    {
-        using Board board = start.Open(disk, rpmb);
-        return (PowerCutBoard.PeekControl(board), PowerCutBoard.PeekRpmb(rpmb));
-    }
-
-    private static (BootControlBlock? Control, RollbackIndexes? Rollback) Peek(MemoryBlockDevice disk, PowerCutBoard start) =>
-        Peek(disk, start.Rpmb, start);
 }

@@ -1,19 +1,23 @@
+using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Crypto.Prng;
+using Org.BouncyCastle.Security;
 using RecoverySim.BlockDevice;
-using RecoverySim.BlockDevice.Faults;
 using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Control;
 using RecoverySim.Bootloader.Rpmb;
 using RecoverySim.GoldenImage.Keys;
 using RecoverySim.GoldenImage.Partitions;
+using RecoverySim.Testing;
 
 namespace RecoverySim.PowerCut.Tests.Bootloader;
 
-/// <summary>A board image in memory (GPT, signed slots, BCB, RPMB) that power-cut tests clone per cut point.</summary>
+/// <summary>A board image in memory (GPT, signed slots, BCB, RPMB) that power-cut tests record a run over and rebuild crash states on.</summary>
 public sealed class PowerCutBoard
 {
     public const string BoardId = "powercut-board";
 
-    public static readonly SigningKey Key = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+    /// <summary>From a fixed seed, so every run signs the same bytes and a failing crash state replays.</summary>
+    public static readonly SigningKey Key = SigningKey.Generate(SignatureAlgorithm.Ed25519, Seeded(17));
 
     private static readonly PartitionSizes Sizes = new(1 << 20, 64 << 10, 64 << 10, 64 << 10, 64 << 10);
 
@@ -27,13 +31,7 @@ public sealed class PowerCutBoard
         };
         Disk = new MemoryBlockDevice(Board.DiskBytes(BoardProfile.Ab, Sizes) / 512);
         Rpmb = new MemoryBlockDevice(RpmbStore.DeviceSize / 512);
-        int seed = 7;
-        Board.Format(Disk, Rpmb, BoardProfile.Ab, Sizes, limits, () =>
-        {
-            byte[] bytes = new byte[16];
-            new Random(seed++).NextBytes(bytes);
-            return new Guid(bytes);
-        });
+        Board.Format(Disk, Rpmb, BoardProfile.Ab, Sizes, limits, SeededGuids.From(7));
     }
 
     public BoardConfig Config { get; }
@@ -66,6 +64,13 @@ public sealed class PowerCutBoard
         board.Control.Write(change(board.Control.Read().Block!.Value));
     }
 
+    private static SecureRandom Seeded(long seed)
+    {
+        var generator = new DigestRandomGenerator(new Sha256Digest());
+        generator.AddSeedMaterial(seed);
+        return new SecureRandom(generator);
+    }
+
     /// <summary>The newest valid boot control block copy, without repairing anything; null when neither is valid.</summary>
     public static BootControlBlock? PeekControl(Board board)
     {
@@ -87,15 +92,5 @@ public sealed class PowerCutBoard
         bool v0 = RpmbBlock.TryParse(c0, out RpmbBlock b0);
         bool v1 = RpmbBlock.TryParse(c1, out RpmbBlock b1);
         return v0 && v1 ? (b1.WriteCounter > b0.WriteCounter ? b1 : b0).Indexes : v0 ? b0.Indexes : v1 ? b1.Indexes : null;
-    }
-
-    /// <summary>Fault configurations every cut point is tried with.</summary>
-    internal static IEnumerable<(string Name, Func<IBlockDevice, long, FaultyBlockDevice> Make, int? AtByte)> FaultModes()
-    {
-        yield return ("nothing-lands", (d, seed) => new FaultyBlockDevice(d, seed, leaveOpen: true), null);
-        yield return ("torn-garbage", (d, seed) => new FaultyBlockDevice(d, seed, leaveOpen: true) { TornWrites = TornWriteMode.Prefix, GarbageOnTear = true }, 200);
-        yield return ("torn-prefix", (d, seed) => new FaultyBlockDevice(d, seed, leaveOpen: true) { TornWrites = TornWriteMode.Prefix }, null);
-        yield return ("cache-lost", (d, seed) => new FaultyBlockDevice(d, seed, volatileCache: true, leaveOpen: true) { CacheLoss = CacheLossMode.LoseAll }, null);
-        yield return ("cache-subset", (d, seed) => new FaultyBlockDevice(d, seed, volatileCache: true, leaveOpen: true) { CacheLoss = CacheLossMode.RandomSubset, TornWrites = TornWriteMode.Subset, GarbageOnTear = true }, null);
     }
 }

@@ -140,17 +140,7 @@ public class RecoveryPowerCutTests
     }
 
     /// <summary>Every prefix, up to four lost-cache subsets per prefix, and three tears (first sector, middle, all but one) of every multi-sector write.</summary>
-    private static IEnumerable<CrashState> States(WriteLog log) =>
-        CrashState.Enumerate(log, maxCacheStatesPerPrefix: 4, seed: 11).Where(s =>
-        {
-            if (!s.IsTorn)
-            {
-                return true;
-            }
-
-            long sectors = log[s.Prefix].SectorCount;
-            return s.TornSectors == 1 || s.TornSectors == sectors / 2 || s.TornSectors == sectors - 1;
-        });
+    private static IEnumerable<CrashState> States(WriteLog log) => CrashStateSelection.Of(log, maxCacheStatesPerPrefix: 4, seed: 11);
 
     private static RollbackIndexes PeekRpmb(RecoveryBench start, IBlockDevice rpmb)
     {
