@@ -249,8 +249,8 @@ public sealed class Campaign
 
     /// <summary>
     /// The smallest failing state: the failing sample of least CsCheck size; then more samples
-    /// from the same generator, tried only when smaller (CsCheck's shrinking); then a scan of the
-    /// plain prefixes up to it, so the id names the first write after which the board is lost.
+    /// from the same generator, tried only when smaller (CsCheck's shrinking); then the exhaustive
+    /// order up to its prefix, so the id names the first write at which the board is lost.
     /// </summary>
     private async Task<CrashPoint> ShrinkAsync(List<(CrashPoint Point, Size Size)> generated, List<CrashOutcome> outcomes, PCG pcg, CancellationToken cancel)
     {
@@ -280,13 +280,14 @@ public sealed class Campaign
             }
         }
 
+        // Last, the exhaustive campaign's order up to the best's prefix: the first state in it that
+        // fails is the smallest there is, and the one an exhaustive run reports first.
         int prefix = best.Value.Point.First.Disk.Prefix;
-        for (int j = 0; j <= prefix; j++)
+        foreach (CrashPoint candidate in Exhaustive().TakeWhile(p => p.First.Disk.Prefix <= prefix))
         {
-            var plain = new CrashPoint(BoardCut.After(j));
-            if (plain.ToString() == best.Value.Point.ToString() || await FailsAsync(plain, cancel).ConfigureAwait(false))
+            if (candidate.ToString() == best.Value.Point.ToString() || await FailsAsync(candidate, cancel).ConfigureAwait(false))
             {
-                return plain.ToString() == best.Value.Point.ToString() ? best.Value.Point : plain;
+                return candidate;
             }
         }
 

@@ -39,13 +39,46 @@ internal sealed class CampaignReportDocument
 
     public string? Shrunk { get; init; }
 
-    public required Dictionary<string, int> ByKind { get; init; }
+    public required CampaignKindCounts ByKind { get; init; }
 
-    public required Dictionary<string, int> ByClass { get; init; }
+    public required CampaignClassCounts ByClass { get; init; }
 
     public required CampaignOutcomeDocument Baseline { get; init; }
 
     public required List<CampaignOutcomeDocument> Outcomes { get; init; }
+}
+
+/// <summary>The counts by kind in a report (recomputed from the outcomes when read).</summary>
+internal sealed class CampaignKindCounts
+{
+    public required int Prefix { get; init; }
+
+    public required int Cache { get; init; }
+
+    public required int Torn { get; init; }
+
+    public required int Rpmb { get; init; }
+
+    [JsonPropertyName("depth-2")]
+    public required int Depth2 { get; init; }
+}
+
+/// <summary>The counts by class in a report (recomputed from the outcomes when read).</summary>
+internal sealed class CampaignClassCounts
+{
+    public required int Clean { get; init; }
+
+    [JsonPropertyName("fell-back")]
+    public required int FellBack { get; init; }
+
+    public required int Recovered { get; init; }
+
+    public required int Bricked { get; init; }
+
+    [JsonPropertyName("data-lost")]
+    public required int DataLost { get; init; }
+
+    public required int Violation { get; init; }
 }
 
 /// <summary>One outcome in a report.</summary>

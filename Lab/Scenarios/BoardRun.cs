@@ -24,6 +24,7 @@ public sealed class BoardRun
     private readonly List<TimelineEntry> _timeline = [];
     private readonly List<long> _badSectors = [];
     private readonly List<int> _tapPositions = [];
+    private readonly List<SimulatedClock> _links = [];
     private IBlockDevice _below;
     private IBlockDevice _rpmb;
 
@@ -174,6 +175,7 @@ public sealed class BoardRun
         while (boots < maxBoots)
         {
             using Board board = Open();
+            _links.Clear();
             var sequence = new PowerOnSequence(board, Sources(), Clock, new RecoveryOptions { DurableInterval = 1 << 20 }, e =>
             {
                 events.Add(e);
@@ -181,6 +183,12 @@ public sealed class BoardRun
                 observer?.Invoke(e);
             });
             last = await sequence.RunAsync(Health, cancel).ConfigureAwait(false);
+            foreach (SimulatedClock link in _links)
+            {
+                // The link's time (transfers, timeouts) passes after the power-on's events: see Sources.
+                Clock.Advance(link.Elapsed);
+            }
+
             boots += last.PowerOns;
             recovered |= last.Recovery is { Completed: true };
             if (last.Events.Count > 0)
@@ -214,7 +222,13 @@ public sealed class BoardRun
         return LastPowerOn;
     }
 
-    /// <summary>Recovery's sources as the bench has them now, in the board's order.</summary>
+    /// <summary>
+    /// Recovery's sources as the bench has them now, in the board's order. Each TFTP source runs
+    /// on a link with a simulated clock of its own: recovery writes while the transfer runs on
+    /// another thread, so reading one clock from both would stamp events by thread timing; with
+    /// two clocks a run replays event for event, time included, and the link's time is added to
+    /// the board's after the power-on.
+    /// </summary>
     public IReadOnlyList<GoldenImageSource> Sources()
     {
         var sources = new List<GoldenImageSource>();
@@ -247,11 +261,13 @@ public sealed class BoardRun
                 ReorderDelay = TimeSpan.FromMilliseconds(2),
             }
             : null;
-        var link = new InMemoryTftpLink(new TftpServerOptions { Root = Bench.TftpRoot, Timeout = TimeSpan.FromMilliseconds(500), MaxRetries = 20 }, Clock,
+        var clock = new SimulatedClock(Clock.GetUtcNow());
+        _links.Add(clock);
+        var link = new InMemoryTftpLink(new TftpServerOptions { Root = Bench.TftpRoot, Timeout = TimeSpan.FromMilliseconds(500), MaxRetries = 20 }, clock,
             impairment, impairment, unchecked((int)Seed));
         string file = ScenarioBench.TftpFile(release);
         var options = new TftpClientOptions { BlockSize = 1428, WindowSize = 8, Timeout = TimeSpan.FromMilliseconds(500), MaxRetries = 8 };
-        return new TftpImageSource($"tftp {InMemoryTftpLink.ServerEndPoint.Address}/{file}", link.OpenClient, file, options, Clock) { Attempts = Tftp.Attempts };
+        return new TftpImageSource($"tftp {InMemoryTftpLink.ServerEndPoint.Address}/{file}", link.OpenClient, file, options, clock) { Attempts = Tftp.Attempts };
     }
 
     private FaultyBlockDevice WithBadSectors(IBlockDevice below)
