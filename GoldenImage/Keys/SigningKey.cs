@@ -67,6 +67,25 @@ public sealed class SigningKey
         return new SigningKey(pair.Private, "generated key", random);
     }
 
+    /// <summary>
+    /// A key derived from <paramref name="seedMaterial"/> alone (SHA-256 DRBG): the same material
+    /// gives the same key on every machine, so a simulation or a test that signs replays byte for
+    /// byte. Never for a key that signs real releases: anyone with the material has the key.
+    /// </summary>
+    public static SigningKey Derive(SignatureAlgorithm algorithm, ReadOnlySpan<byte> seedMaterial)
+    {
+        var generator = new Org.BouncyCastle.Crypto.Prng.DigestRandomGenerator(new Org.BouncyCastle.Crypto.Digests.Sha256Digest());
+        generator.AddSeedMaterial(seedMaterial);
+        return Generate(algorithm, new SecureRandom(generator));
+    }
+
+    /// <summary>A key derived from the text <paramref name="seed"/> (UTF-8), as <see cref="Derive(SignatureAlgorithm, ReadOnlySpan{byte})"/>.</summary>
+    public static SigningKey Derive(SignatureAlgorithm algorithm, string seed)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        return Derive(algorithm, System.Text.Encoding.UTF8.GetBytes(seed));
+    }
+
     /// <summary>Parses the PEM text of an unencrypted PKCS#8 private key.</summary>
     /// <param name="pem">The PEM text.</param>
     /// <param name="source">What to call the key in error messages (a file name).</param>

@@ -1,8 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
-using Org.BouncyCastle.Crypto.Digests;
-using Org.BouncyCastle.Crypto.Prng;
-using Org.BouncyCastle.Security;
 using RecoverySim.BlockDevice;
 using RecoverySim.BlockDevice.Fat;
 using RecoverySim.BlockDevice.Faults;
@@ -159,12 +155,7 @@ public sealed class ScenarioBench
     public string ReleaseName(string? releaseId) => Scenario.Releases.FirstOrDefault(r => r.ReleaseId == releaseId)?.Name ?? releaseId ?? "";
 
     /// <summary>The key named <paramref name="name"/>: Ed25519 from a seed derived from the name, so every build signs with the same key.</summary>
-    public static SigningKey KeyFor(string name)
-    {
-        var generator = new DigestRandomGenerator(new Sha256Digest());
-        generator.AddSeedMaterial(SHA256.HashData(Encoding.UTF8.GetBytes("recoverysim-lab-key:" + name)));
-        return SigningKey.Generate(SignatureAlgorithm.Ed25519, new SecureRandom(generator));
-    }
+    public static SigningKey KeyFor(string name) => SigningKey.Derive(SignatureAlgorithm.Ed25519, "recoverysim-lab-key:" + name);
 
     private async Task<byte[]> BuildReleaseAsync(ScenarioRelease release, CancellationToken cancel)
     {

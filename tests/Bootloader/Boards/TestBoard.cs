@@ -16,8 +16,8 @@ internal sealed class TestBoard : IDisposable
 {
     public const string BoardId = "test-board";
 
-    public static readonly SigningKey Key = SigningKey.Generate(SignatureAlgorithm.Ed25519);
-    public static readonly SigningKey OtherKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+    public static readonly SigningKey Key = SigningKey.Derive(SignatureAlgorithm.Ed25519, "test-board");
+    public static readonly SigningKey OtherKey = SigningKey.Derive(SignatureAlgorithm.Ed25519, "test-board-other");
 
     public static readonly PartitionSizes SmallSizes = new(1 << 20, 128 << 10, 256 << 10, 128 << 10, 64 << 10);
 

@@ -7,7 +7,7 @@ namespace RecoverySim.Interop.Tests.Board;
 /// <summary>The real <c>sgdisk -v</c> (gdisk package) accepts every disk.img that <c>board create</c> makes.</summary>
 public sealed class SgdiskVerifiesBoardsTests : IDisposable
 {
-    private static readonly SigningKey Key = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+    private static readonly SigningKey Key = SigningKey.Derive(SignatureAlgorithm.Ed25519, "sgdisk-boards");
 
     private readonly string _root = Directory.CreateTempSubdirectory("rsim-sgdisk-").FullName;
 

@@ -1,6 +1,3 @@
-using Org.BouncyCastle.Crypto.Digests;
-using Org.BouncyCastle.Crypto.Prng;
-using Org.BouncyCastle.Security;
 using RecoverySim.BlockDevice;
 using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Control;
@@ -17,7 +14,7 @@ public sealed class PowerCutBoard
     public const string BoardId = "powercut-board";
 
     /// <summary>From a fixed seed, so every run signs the same bytes and a failing crash state replays.</summary>
-    public static readonly SigningKey Key = SigningKey.Generate(SignatureAlgorithm.Ed25519, Seeded(17));
+    public static readonly SigningKey Key = SigningKey.Derive(SignatureAlgorithm.Ed25519, "power-cut-board");
 
     private static readonly PartitionSizes Sizes = new(1 << 20, 64 << 10, 64 << 10, 64 << 10, 64 << 10);
 
@@ -62,13 +59,6 @@ public sealed class PowerCutBoard
     {
         using Board board = Open();
         board.Control.Write(change(board.Control.Read().Block!.Value));
-    }
-
-    private static SecureRandom Seeded(long seed)
-    {
-        var generator = new DigestRandomGenerator(new Sha256Digest());
-        generator.AddSeedMaterial(seed);
-        return new SecureRandom(generator);
     }
 
     /// <summary>The newest valid boot control block copy, without repairing anything; null when neither is valid.</summary>

@@ -21,10 +21,10 @@ public sealed class RecoveryBench
 {
     public const string BoardId = "rsim-test";
 
-    /// <summary>One key per test run; every outcome asserted is independent of its bytes.</summary>
-    public static readonly SigningKey Key = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+    /// <summary>Keys derived from fixed seeds: images and their signatures are the same bytes on every run.</summary>
+    public static readonly SigningKey Key = SigningKey.Derive(SignatureAlgorithm.Ed25519, "recovery-bench");
 
-    public static readonly SigningKey StrangerKey = SigningKey.Generate(SignatureAlgorithm.Ed25519);
+    public static readonly SigningKey StrangerKey = SigningKey.Derive(SignatureAlgorithm.Ed25519, "recovery-bench-stranger");
 
     /// <summary>boot 256 KiB, system 3 MiB, vendor 256 KiB: system spans several install chunks, so a cut lands between journal records.</summary>
     public static readonly PartitionSizes Sizes = new(1 << 20, 256 << 10, 3 << 20, 256 << 10, 64 << 10);
