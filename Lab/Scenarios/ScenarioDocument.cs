@@ -173,6 +173,4 @@ internal sealed class ScenarioStepDocument
     public int? Boots { get; init; }
 
     public int? MaxBootsTaken { get; init; }
-
-    public string? Reason { get; init; }
 }

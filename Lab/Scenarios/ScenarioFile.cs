@@ -155,9 +155,9 @@ public static class ScenarioFile
     {
         BoardProfile profile = v.Choice("$.board.profile", d?.Profile, Profiles, "ab");
         string boardId = v.Text("$.board.board_id", d?.BoardId, IsName, "a board id of 1 to 64 characters a-z 0-9 . _ -", "rsim-lab");
-        long Kib(string field, int? value, int fallback)
+        long Kib(string field, int? value, int fallback, int min = (int)(PartitionSizes.MinimumPartition / 1024))
         {
-            int kib = v.Integer($"$.board.{field}", value, (int)(PartitionSizes.MinimumPartition / 1024), MaxKib, fallback);
+            int kib = v.Integer($"$.board.{field}", value, min, MaxKib, fallback);
             if (kib * 1024L % PartitionSizes.Granularity != 0)
             {
                 throw v.Error($"$.board.{field}", $"a multiple of {PartitionSizes.Granularity / 1024} KiB", kib.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -166,7 +166,7 @@ public static class ScenarioFile
             return kib * 1024L;
         }
 
-        var sizes = new PartitionSizes(Kib("misc_kib", d?.MiscKib, 1024), Kib("boot_kib", d?.BootKib, 256), Kib("system_kib", d?.SystemKib, 3072),
+        var sizes = new PartitionSizes(Kib("misc_kib", d?.MiscKib, 1024, (int)(MiscLayout.MinimumSize / 1024)), Kib("boot_kib", d?.BootKib, 256), Kib("system_kib", d?.SystemKib, 3072),
             Kib("vendor_kib", d?.VendorKib, 256), Kib("userdata_kib", d?.UserdataKib, 64));
         var limits = new BootLimits(
             v.Integer("$.board.max_tries", d?.MaxTries, 1, SlotState.MaxTries, BootLimits.Default.MaxTries),
@@ -369,6 +369,5 @@ public static class ScenarioFile
         ("loss_percent", d.LossPercent is not null), ("duplicate_percent", d.DuplicatePercent is not null), ("reorder_percent", d.ReorderPercent is not null),
         ("seconds", d.Seconds is not null), ("outcome", d.Outcome is not null), ("slot", d.Slot is not null), ("userdata_intact", d.UserdataIntact is not null),
         ("events", d.Events is not null), ("events_absent", d.EventsAbsent is not null), ("boots", d.Boots is not null), ("max_boots_taken", d.MaxBootsTaken is not null),
-        ("reason", d.Reason is not null),
     ];
 }

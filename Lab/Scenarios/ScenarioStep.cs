@@ -101,10 +101,10 @@ public sealed record ExpectStep(string Path, Expectation Expect) : ScenarioStep(
 /// <summary>What a <c>corrupt</c> step damages.</summary>
 public enum CorruptionKind
 {
-    /// <summary>The partition header is zeroed.</summary>
+    /// <summary>Four bytes of the partition header are inverted, so its CRC no longer matches.</summary>
     Header,
 
-    /// <summary><c>length</c> bytes at <c>offset</c> into the payload are overwritten with seeded bytes.</summary>
+    /// <summary><c>length</c> bytes at <c>offset</c> into the payload are inverted.</summary>
     Payload,
 
     /// <summary><c>count</c> seeded bits of the payload are flipped (bit rot).</summary>

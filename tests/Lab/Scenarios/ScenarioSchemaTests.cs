@@ -210,6 +210,8 @@ public sealed class ScenarioSchemaTests
         Doc("an unknown board profile", false, d => d["board"] = JsonNode.Parse("""{"profile": "abc"}"""));
         Doc("an unknown board field", false, d => d["board"] = JsonNode.Parse("""{"sizes": 1}"""));
         Doc("misc_kib 60, below 64", false, d => d["board"] = JsonNode.Parse("""{"misc_kib": 60}"""));
+        Doc("misc_kib 1020, below 1024", false, d => d["board"] = JsonNode.Parse("""{"misc_kib": 1020}"""));
+        Doc("misc_kib 1024", true, d => d["board"] = JsonNode.Parse("""{"misc_kib": 1024}"""));
         Doc("boot_kib 66, not a multiple of 4", false, d => d["board"] = JsonNode.Parse("""{"boot_kib": 66}"""));
         Doc("vendor_kib 262144, the largest", true, d => d["board"] = JsonNode.Parse("""{"vendor_kib": 262144}"""));
         Doc("vendor_kib 262148, over the largest", false, d => d["board"] = JsonNode.Parse("""{"vendor_kib": 262148}"""));
