@@ -426,10 +426,12 @@ public sealed class Campaign
             return Outcome(OutcomeClass.Violation, $"runs release {settle.ReleaseId}, which is not validly signed for this board");
         }
 
+        // The boot flow hashed every payload of this slot just before its kernel started (the events
+        // say so, checked above); its headers must still be the signed ones of the same release.
         var slot = settle.Slot == "b" ? Bootloader.Control.Slot.B : Bootloader.Control.Slot.A;
-        var requests = BoardLayout.SlotPartitions(board.Config.Profile, slot).Select(p => (p, 0UL)).ToArray();
-        var verified = board.Verifier().VerifyAll(requests);
-        if (verified.Count != requests.Length || verified.Any(v => !v.Verified || v.Release != settle.ReleaseId))
+        BoardPartitionVerifier verifier = board.Verifier();
+        var verified = BoardLayout.SlotPartitions(board.Config.Profile, slot).Select(p => verifier.VerifyHeader(p, 0)).ToArray();
+        if (verified.Any(v => !v.Verified || v.Release != settle.ReleaseId))
         {
             return Outcome(OutcomeClass.Violation, $"the running slot {settle.Slot} does not verify as {settle.ReleaseId}");
         }

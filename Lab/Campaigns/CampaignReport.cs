@@ -143,28 +143,14 @@ public sealed record CampaignReport
 
         writer.WriteEndObject();
         writer.WritePropertyName("baseline");
-        Write(writer, Baseline);
+        Baseline.WriteJson(writer);
         writer.WriteStartArray("outcomes");
         foreach (CrashOutcome outcome in Outcomes)
         {
-            Write(writer, outcome);
+            outcome.WriteJson(writer);
         }
 
         writer.WriteEndArray();
-        writer.WriteEndObject();
-    }
-
-    private static void Write(Utf8JsonWriter writer, CrashOutcome o)
-    {
-        writer.WriteStartObject();
-        writer.WriteNumber("order", o.Order);
-        writer.WriteString("id", o.Id);
-        writer.WriteString("kind", Name(o.Kind));
-        writer.WriteString("class", Name(o.Class));
-        writer.WriteString("slot", o.Slot);
-        writer.WriteString("release", o.Release);
-        writer.WriteNumber("boots", o.Boots);
-        writer.WriteString("failure", o.Failure);
         writer.WriteEndObject();
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace RecoverySim.Lab.Campaigns;
 
 /// <summary>What one crash state came to.</summary>
@@ -13,4 +15,27 @@ public sealed record CrashOutcome(long Order, string Id, CrashKind Kind, Outcome
 {
     /// <summary>True when an invariant did not hold.</summary>
     public bool Failed => Failure is not null;
+
+    /// <summary>Writes the outcome as one JSON object (docs/SCENARIOS.md "Reports").</summary>
+    public void WriteJson(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        WriteFields(writer);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes the outcome's fields into the current JSON object: order, id, kind, class, slot, release, boots, failure.</summary>
+    public void WriteFields(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteNumber("order", Order);
+        writer.WriteString("id", Id);
+        writer.WriteString("kind", CampaignReport.Name(Kind));
+        writer.WriteString("class", CampaignReport.Name(Class));
+        writer.WriteString("slot", Slot);
+        writer.WriteString("release", Release);
+        writer.WriteNumber("boots", Boots);
+        writer.WriteString("failure", Failure);
+    }
 }

@@ -48,17 +48,7 @@ public sealed record ScenarioResult(string Scenario, long Seed, IReadOnlyList<Ti
             writer.WriteEndObject();
         }
 
-        writer.WriteStartArray("timeline");
-        foreach (TimelineEntry entry in Timeline)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("step", entry.Step);
-            writer.WritePropertyName("event");
-            entry.Event.WriteJson(writer);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
+        TimelineEntry.WriteArray(writer, "timeline", Timeline);
         writer.WriteEndObject();
     }
 }

@@ -1,6 +1,7 @@
 using RecoverySim.BlockDevice;
 using RecoverySim.BlockDevice.Logging;
 using RecoverySim.Bootloader.Boards;
+using RecoverySim.Lab.Campaigns;
 
 namespace RecoverySim.PowerCut.Tests.Bootloader;
 
@@ -36,15 +37,14 @@ public sealed class BoardWriteLog
     /// <summary>Runs <paramref name="operation"/> on <paramref name="start"/> (left unchanged) and records what it wrote.</summary>
     public static BoardWriteLog Record(PowerCutBoard start, Action<Board> operation)
     {
-        var disk = new RecordingBlockDevice(new OverlayBlockDevice(start.Disk));
-        var diskBefore = new List<int>();
-        var rpmb = new IssueOrder(new RecordingBlockDevice(new OverlayBlockDevice(start.Rpmb)), () => diskBefore.Add(disk.Log.Count));
-        using (Board board = start.Open(disk, rpmb))
+        // The Lab's recording of a board: both logs, and for each RPMB entry the disk log's length when it was issued.
+        var recording = new BoardRecording(start.Disk, start.Rpmb);
+        using (Board board = start.Open(recording.Disk, recording.Rpmb))
         {
             operation(board);
         }
 
-        return new BoardWriteLog(start, disk.Log, rpmb.Recording.Log, [.. diskBefore]);
+        return new BoardWriteLog(start, recording.DiskLog, recording.RpmbLog, [.. recording.RpmbAt]);
     }
 
     /// <summary>
@@ -101,36 +101,4 @@ public sealed class BoardWriteLog
     /// <summary>Prefixes <paramref name="low"/> to <paramref name="high"/>; only <paramref name="high"/> while the cut device has a write in flight (everything the other device was sent before it was issued).</summary>
     private static IEnumerable<int> Prefixes(int low, int high, bool inFlight) =>
         Enumerable.Range(inFlight ? high : low, (inFlight ? 0 : high - low) + 1);
-
-    /// <summary>Notes, after each write, flush or discard of the RPMB, how many disk entries were issued before it.</summary>
-    private sealed class IssueOrder(RecordingBlockDevice recording, Action issued) : IBlockDevice
-    {
-        public RecordingBlockDevice Recording => recording;
-
-        public int SectorSize => recording.SectorSize;
-
-        public long SectorCount => recording.SectorCount;
-
-        public void Read(long sector, Span<byte> buffer) => recording.Read(sector, buffer);
-
-        public void Write(long sector, ReadOnlySpan<byte> data, WriteFlags flags = WriteFlags.None)
-        {
-            recording.Write(sector, data, flags);
-            issued();
-        }
-
-        public void Flush()
-        {
-            recording.Flush();
-            issued();
-        }
-
-        public void Discard(long sector, long count)
-        {
-            recording.Discard(sector, count);
-            issued();
-        }
-
-        public void Dispose() => recording.Dispose();
-    }
 }

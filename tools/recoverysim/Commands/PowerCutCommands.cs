@@ -258,24 +258,8 @@ public static class PowerCutCommands
             await context.Output.WriteLineAsync(StrictJson.WriteString(w =>
             {
                 w.WriteStartObject();
-                w.WriteString("id", outcome.Id);
-                w.WriteString("kind", CampaignReport.Name(outcome.Kind));
-                w.WriteString("class", CampaignReport.Name(outcome.Class));
-                w.WriteString("slot", outcome.Slot);
-                w.WriteString("release", outcome.Release);
-                w.WriteNumber("boots", outcome.Boots);
-                w.WriteString("failure", outcome.Failure);
-                w.WriteStartArray("timeline");
-                foreach (TimelineEntry entry in timeline)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("step", entry.Step);
-                    w.WritePropertyName("event");
-                    entry.Event.WriteJson(w);
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
+                outcome.WriteFields(w);
+                TimelineEntry.WriteArray(w, "timeline", timeline);
                 w.WriteEndObject();
             }, indented: false)).ConfigureAwait(false);
         }
