@@ -56,6 +56,7 @@ public sealed class ScenarioRunner
         ArgumentNullException.ThrowIfNull(bench);
         ArgumentNullException.ThrowIfNull(recording);
         var runner = new ScenarioRunner(bench, seed, recording, diskDecorator);
+        runner._run.Tap = () => recording.DiskLog.Count;
         await runner.StepsAsync(cancel).ConfigureAwait(false);
         return new RecordedScenario(recording, runner._snapshots, runner._run);
     }
@@ -173,7 +174,8 @@ public sealed class ScenarioRunner
         }
 
         WriteLog log = recording.DiskLog;
-        int prefix = cut.Write is int n ? Math.Min(n, log.Count) : (int)new SeededRandom(_run.Seed ^ step.Path.Length * 7919L).NextInt64(log.Count + 1);
+        long stepIndex = _bench.Scenario.Steps.ToList().IndexOf(step);
+        int prefix = cut.Write is int n ? Math.Min(n, log.Count) : (int)new SeededRandom(unchecked(_run.Seed * 1_000_003 + stepIndex)).NextInt64(log.Count + 1);
         CrashState state = CrashState.AfterPrefix(prefix);
         if (cut.Torn && prefix < log.Count && log[prefix].Kind == WriteLogEntryKind.Write && log[prefix].SectorCount > 1)
         {

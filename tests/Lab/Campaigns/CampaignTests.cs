@@ -158,8 +158,11 @@ public sealed class CampaignTests
         // The id replays the failure with the whole timeline.
         (CrashOutcome replayed, IReadOnlyList<TimelineEntry> timeline) = await campaign.ReplayAsync(point);
         Assert.Equal(first.Failure, replayed.Failure);
-        Assert.Contains(timeline, e => e.Event.Kind == LabEventKinds.PowerCut);
-        Assert.Contains(timeline, e => e.Event.Kind == Recovery.RecoveryEventKinds.Failed);
+        int cutAt = timeline.ToList().FindIndex(e => e.Event.Kind == LabEventKinds.PowerCut);
+        Assert.True(cutAt > 0, "the replay shows no events of the recorded run before the cut");
+        Assert.Contains(timeline.Take(cutAt), e => e.Event.Kind == Recovery.Updates.UpdateEventKinds.Started);
+        Assert.DoesNotContain(timeline.Take(cutAt), e => e.Event.Kind == Recovery.Updates.UpdateEventKinds.SlotActivated);
+        Assert.Contains(timeline.Skip(cutAt), e => e.Event.Kind == Recovery.RecoveryEventKinds.Failed);
 
         // Sampling finds it too, and shrinks to the same first bad write.
         (_, CampaignReport sampled) = await SwappedMarkCampaignAsync(new CampaignOptions { Samples = 25, Seed = 2, Jobs = 2 });
