@@ -373,7 +373,7 @@ public sealed class Campaign
             replay.Add(recorded[i]);
         }
 
-        DateTimeOffset time = replay.Count > 0 ? replay[^1].Event.Time : default;
+        DateTimeOffset time = replay.Count > 0 ? replay[^1].Event.Time : new Time.SimulatedClock().GetUtcNow();
         replay.Add(new TimelineEntry(_recorded.StepAt(cut.Disk.Prefix).Step, new BootEvent(time, LabEventKinds.PowerCut,
             $"power cut at crash state {cut} of the recorded run's {_recorded.Recording.DiskLog.Count} disk writes") { Reason = cut.ToString() }));
     }
