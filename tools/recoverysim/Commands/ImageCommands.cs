@@ -21,6 +21,8 @@ public static class ImageCommands
         image.Subcommands.Add(CreateBuild(context));
         image.Subcommands.Add(CreateVerify(context));
         image.Subcommands.Add(CreateInspect(context));
+        image.Subcommands.Add(ImageDeltaCommands.CreateBsdiff(context));
+        image.Subcommands.Add(ImageDeltaCommands.CreateBspatch(context));
         return image;
     }
 
