@@ -1,6 +1,5 @@
 using System.Buffers;
-using SharpCompress.Compressors;
-using SharpCompress.Compressors.BZip2;
+using RecoverySim.GoldenImage.Delta.Bzip2;
 
 namespace RecoverySim.GoldenImage.Delta;
 
@@ -48,9 +47,10 @@ public static class BsDiff
         sa = [];
 
         // The three blocks, compressed at once (the diff block is the one that takes time).
-        var control = Task.Run(() => Compress(stream => WriteControl(stream, matches)), cancel);
-        var diff = Task.Run(() => Compress(stream => WriteDiff(stream, old.Span, @new.Span, matches)), cancel);
-        var extra = Task.Run(() => Compress(stream => WriteExtra(stream, @new.Span, matches)), cancel);
+        int threads = options.MaxParallelism;
+        var control = Task.Run(() => Compress(stream => WriteControl(stream, matches), 1), cancel);
+        var diff = Task.Run(() => Compress(stream => WriteDiff(stream, old.Span, @new.Span, matches), threads), cancel);
+        var extra = Task.Run(() => Compress(stream => WriteExtra(stream, @new.Span, matches), threads), cancel);
         Task.WaitAll([control, diff, extra], cancel);
 
         Span<byte> header = stackalloc byte[BsDiffHeader.Size];
@@ -242,10 +242,10 @@ public static class BsDiff
         return b;
     }
 
-    private static byte[] Compress(Action<Stream> write)
+    private static byte[] Compress(Action<Stream> write, int threads)
     {
         var output = new MemoryStream();
-        using (var bzip2 = BZip2Stream.Create(output, CompressionMode.Compress, decompressConcatenated: false, leaveOpen: false))
+        using (var bzip2 = new Bzip2OutputStream(output, threads))
         {
             write(bzip2);
         }
