@@ -1,6 +1,4 @@
 using System.Buffers;
-using SharpCompress.Compressors;
-using SharpCompress.Compressors.BZip2;
 
 namespace RecoverySim.GoldenImage.Delta;
 
@@ -48,9 +46,11 @@ public static class BsPatch
         int got = patch.ReadAtLeast(headerBytes, headerBytes.Length, throwOnEndOfStream: false);
         BsDiffHeader header = BsDiffHeader.Parse(headerBytes[..got], patchLength, maxNewSize, member);
         long controlAt = BsDiffHeader.Size, diffAt = controlAt + header.ControlLength, extraAt = diffAt + header.DiffLength;
-        var control = new Block(new StreamWindow(patch, controlAt, header.ControlLength), member, "control");
-        var diff = new Block(new StreamWindow(patch, diffAt, header.DiffLength), member, "diff");
-        var extra = new Block(new StreamWindow(patch, extraAt, patchLength - extraAt), member, "extra");
+        // The diff and extra blocks are decoded ahead on their own threads (decoding is most of the
+        // work of applying); the control block, a few triples, on this one.
+        var control = new PatchBlock(new StreamWindow(patch, controlAt, header.ControlLength), member, "control", readAhead: false);
+        var diff = new PatchBlock(new StreamWindow(patch, diffAt, header.DiffLength), member, "diff", readAhead: true);
+        var extra = new PatchBlock(new StreamWindow(patch, extraAt, patchLength - extraAt), member, "extra", readAhead: true);
         try
         {
             Run(header.NewSize, control, diff, extra, old, output, member, cancel);
@@ -68,7 +68,7 @@ public static class BsPatch
         return header.NewSize;
     }
 
-    private static void Run(long newSize, Block control, Block diff, Block extra, Stream old, Stream output, string member, CancellationToken cancel)
+    private static void Run(long newSize, PatchBlock control, PatchBlock diff, PatchBlock extra, Stream old, Stream output, string member, CancellationToken cancel)
     {
         long oldSize = old.Length;
         long newPosition = 0, oldPosition = 0, triples = 0;
@@ -161,83 +161,6 @@ public static class BsPatch
         {
             ArrayPool<byte>.Shared.Return(buffer);
             ArrayPool<byte>.Shared.Return(oldBuffer);
-        }
-    }
-
-    /// <summary>One bzip2 block of the patch: its window and the decoder over it, opened on first read.</summary>
-    private sealed class Block(StreamWindow window, string member, string name) : IDisposable
-    {
-        private BZip2Stream? _decoder;
-        private bool _empty;
-
-        /// <summary>Decoded bytes handed out so far.</summary>
-        public long Decoded { get; private set; }
-
-        /// <summary>Reads until <paramref name="buffer"/> is full or the block ends; returns the bytes read.</summary>
-        public int Read(Span<byte> buffer)
-        {
-            int total = 0;
-            while (total < buffer.Length)
-            {
-                int n = ReadOnce(buffer[total..]);
-                if (n <= 0)
-                {
-                    break;
-                }
-
-                total += n;
-            }
-
-            Decoded += total;
-            return total;
-        }
-
-        /// <summary>The block holds no decoded byte more, and its bzip2 stream ends exactly at the end of its window.</summary>
-        public void RequireEnd()
-        {
-            Span<byte> probe = stackalloc byte[1];
-            if (Read(probe) != 0)
-            {
-                throw new ImageFormatException($"{member}: the {name} block holds more than the {Decoded - 1} bytes the control triples use", member, name);
-            }
-
-            if (window.Remaining != 0)
-            {
-                throw new ImageFormatException($"{member}: {window.Remaining} bytes follow the end of the {name} block's bzip2 stream", member, name);
-            }
-        }
-
-        public void Dispose() => _decoder?.Dispose();
-
-        private int ReadOnce(Span<byte> buffer)
-        {
-            if (_empty)
-            {
-                return 0;
-            }
-
-            try
-            {
-                if (_decoder is null)
-                {
-                    if (window.Length == 0)
-                    {
-                        // bspatch refuses an empty block too (BZ2_bzRead finds no stream header).
-                        throw new ImageFormatException($"{member}: the {name} block is empty, not a bzip2 stream", member, name);
-                    }
-
-                    _decoder = BZip2Stream.Create(window, CompressionMode.Decompress, decompressConcatenated: false, leaveOpen: true);
-                }
-
-                int n = _decoder.Read(buffer);
-                _empty = n <= 0;
-                return n;
-            }
-            catch (Exception e) when (e is SharpCompress.Common.SharpCompressException or InvalidOperationException or IOException or IndexOutOfRangeException or ArgumentException or NullReferenceException or OverflowException)
-            {
-                // The decoder is a port of Apache's Java bzip2: hostile input makes it throw any of these.
-                throw new ImageFormatException($"{member}: bad bzip2 data in the {name} block at compressed offset {window.Position}: {e.Message}", member, name, e);
-            }
         }
     }
 }

@@ -5,7 +5,8 @@ namespace RecoverySim.GoldenImage.Delta;
 /// its own position: several windows over one stream (the three blocks of a patch) are read in
 /// turn, each seeking the stream to where it stopped. Buffered, because the bzip2 decoder reads
 /// one byte at a time; <see cref="Position"/> counts the bytes handed out, not those buffered.
-/// Not thread-safe, like the stream under it.
+/// Windows over one stream may be read on different threads: each seek-and-read holds the
+/// inner stream's lock. One window is read by one thread at a time.
 /// </summary>
 public sealed class StreamWindow : Stream
 {
@@ -98,8 +99,7 @@ public sealed class StreamWindow : Stream
                     return 0;
                 }
 
-                _inner.Position = _offset + _position;
-                int n = _inner.Read(buffer[..want]);
+                int n = ReadInner(buffer[..want]);
                 _position += n;
                 return n;
             }
@@ -157,6 +157,15 @@ public sealed class StreamWindow : Stream
     /// <inheritdoc/>
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+    private int ReadInner(Span<byte> buffer)
+    {
+        lock (_inner)
+        {
+            _inner.Position = _offset + _position;
+            return _inner.Read(buffer);
+        }
+    }
+
     private bool Fill()
     {
         int want = (int)Math.Min(_buffer.Length, Remaining);
@@ -165,8 +174,7 @@ public sealed class StreamWindow : Stream
             return false;
         }
 
-        _inner.Position = _offset + _position;
-        int n = _inner.Read(_buffer, 0, want);
+        int n = ReadInner(_buffer.AsSpan(0, want));
         _bufferStart = 0;
         _bufferEnd = n;
         return n > 0;
