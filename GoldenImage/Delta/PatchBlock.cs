@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
-using SharpCompress.Compressors;
-using SharpCompress.Compressors.BZip2;
+using RecoverySim.GoldenImage.Delta.Bzip2;
 
 namespace RecoverySim.GoldenImage.Delta;
 
 /// <summary>
 /// One bzip2 block of a BSDIFF40 patch as <see cref="BsPatch"/> reads it: its window of the
-/// patch and SharpCompress's decoder over it, opened on the first read. With read-ahead, a task
+/// patch and a <see cref="Bzip2InputStream"/> over it, opened on the first read. With read-ahead, a task
 /// decodes up to <see cref="AheadChunks"/> chunks ahead of the reader (never more: a block that
 /// expands without end is not decoded past what the reader takes), so decoding overlaps with
 /// applying. Decoder failures are <see cref="ImageFormatException"/>s naming the block.
@@ -22,7 +21,7 @@ internal sealed class PatchBlock : IDisposable
     private readonly BlockingCollection<(byte[] Bytes, int Length)>? _ahead;
     private readonly CancellationTokenSource? _stop;
     private readonly Task? _producer;
-    private BZip2Stream? _decoder;
+    private Bzip2InputStream? _decoder;
     private bool _empty;
     private byte[]? _chunk;
     private int _chunkLength;
@@ -173,16 +172,15 @@ internal sealed class PatchBlock : IDisposable
                     throw new ImageFormatException($"{_member}: the {_name} block is empty, not a bzip2 stream", _member, _name);
                 }
 
-                _decoder = BZip2Stream.Create(_window, CompressionMode.Decompress, decompressConcatenated: false, leaveOpen: true);
+                _decoder = new Bzip2InputStream(_window);
             }
 
             int n = _decoder.Read(buffer);
             _empty = n <= 0;
             return n;
         }
-        catch (Exception e) when (e is SharpCompress.Common.SharpCompressException or InvalidOperationException or IOException or IndexOutOfRangeException or ArgumentException or NullReferenceException or OverflowException)
+        catch (InvalidDataException e)
         {
-            // The decoder is a port of Apache's Java bzip2: hostile input makes it throw any of these.
             throw new ImageFormatException($"{_member}: bad bzip2 data in the {_name} block at compressed offset {_window.Position}: {e.Message}", _member, _name, e);
         }
     }
