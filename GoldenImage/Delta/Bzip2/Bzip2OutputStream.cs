@@ -2,7 +2,7 @@ namespace RecoverySim.GoldenImage.Delta.Bzip2;
 
 /// <summary>
 /// A bzip2 compressor (bzip2 1.0 stream format, block size 9: what libbzip2 and bsdiff write,
-/// what SharpCompress and bspatch read) as a write-only stream. Input is run-length coded
+/// what bspatch reads) as a write-only stream. Input is run-length coded
 /// (runs of 4 to 255 equal bytes become 4 bytes and a count) into blocks of at most
 /// <see cref="Bzip2Block.MaxLength"/> bytes; full blocks are compressed on up to
 /// <c>maxParallelism</c> threads at once and their bits joined in order, with the stream's
