@@ -8,7 +8,7 @@ namespace RecoverySim.GoldenImage.Delta;
 /// past the manifest's size, hashes every byte, and keeps the first <see cref="PartitionHeader.Size"/>
 /// bytes (the target's partition header, checked once the image is complete).
 /// </summary>
-internal sealed class ImageOutputStream(Stream inner, long maxLength, string member) : Stream
+internal sealed class ImageOutputStream(Stream inner, long maxLength, string member) : ForwardOnlyWriteStream
 {
     private readonly Sha256Consumer _hash = new();
     private readonly byte[] _header = new byte[PartitionHeader.Size];
@@ -19,20 +19,8 @@ internal sealed class ImageOutputStream(Stream inner, long maxLength, string mem
     /// <summary>The first bytes written (the partition header once at least <see cref="PartitionHeader.Size"/> were).</summary>
     public ReadOnlySpan<byte> Header => _header.AsSpan(0, (int)Math.Min(Count, _header.Length));
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     /// <summary>The SHA-256 of everything written, as 64 lowercase hex digits.</summary>
     public string FinishHash() => Convert.ToHexStringLower(_hash.Finish());
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -53,12 +41,6 @@ internal sealed class ImageOutputStream(Stream inner, long maxLength, string mem
     }
 
     public override void Flush() => inner.Flush();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -102,7 +102,7 @@ internal sealed class Bzip2InputStream(Stream input) : ForwardOnlyReadStream
             uint level = Bits(8);
             if (level is < '1' or > '9')
             {
-                throw new InvalidDataException($"bzip2 block size '{(char)level}' is not 1 to 9");
+                throw new InvalidDataException($"bzip2 block size byte 0x{level:x2} is not '1' to '9'");
             }
 
             _blockMax = (int)(level - '0') * 100_000;

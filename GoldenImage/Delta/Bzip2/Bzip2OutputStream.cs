@@ -8,7 +8,7 @@ namespace RecoverySim.GoldenImage.Delta.Bzip2;
 /// <c>maxParallelism</c> threads at once and their bits joined in order, with the stream's
 /// combined CRC. Everything is written to the output on <see cref="Stream.Dispose()"/>.
 /// </summary>
-internal sealed class Bzip2OutputStream : Stream
+internal sealed class Bzip2OutputStream : ForwardOnlyWriteStream
 {
     private readonly Stream _output;
     private readonly int _maxParallelism;
@@ -29,18 +29,6 @@ internal sealed class Bzip2OutputStream : Stream
         _stream.Write(24, 0x425A68); // "BZh"
         _stream.Write(8, '9');
     }
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -64,16 +52,6 @@ internal sealed class Bzip2OutputStream : Stream
             i++;
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,6 +1,4 @@
 using RecoverySim.GoldenImage.Delta;
-using SharpCompress.Compressors;
-using SharpCompress.Compressors.BZip2;
 
 namespace RecoverySim.GoldenImage.Tests.Delta;
 
@@ -59,22 +57,12 @@ internal static class Patches
             t.WriteTo(b);
             return b;
         })];
-        byte[] c = Bzip2(control), d = Bzip2(diff), e = Bzip2(extra);
+        byte[] c = Bzip2Streams.SharpCompress(control), d = Bzip2Streams.SharpCompress(diff), e = Bzip2Streams.SharpCompress(extra);
         byte[] header = new byte[BsDiffHeader.Size];
         new BsDiffHeader(controlLength ?? c.Length, diffLength ?? d.Length, newSize).WriteTo(header);
         return [.. header, .. c, .. d, .. e, .. trailing ?? []];
     }
 
-    public static byte[] Bzip2(byte[] data)
-    {
-        var output = new MemoryStream();
-        using (var bzip2 = BZip2Stream.Create(output, CompressionMode.Compress, decompressConcatenated: false, leaveOpen: false))
-        {
-            bzip2.Write(data);
-        }
-
-        return output.ToArray();
-    }
 
     /// <summary>Applies <paramref name="patch"/> to <paramref name="old"/> with our patcher.</summary>
     public static byte[] Apply(byte[] patch, byte[] old, long maxNewSize = 1 << 24)
