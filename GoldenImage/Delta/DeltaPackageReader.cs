@@ -17,7 +17,10 @@ namespace RecoverySim.GoldenImage.Delta;
 /// </summary>
 public static class DeltaPackageReader
 {
-    /// <summary>Verifies the delta package in <paramref name="package"/>, which stays open for <see cref="VerifiedDeltaPackage.ApplyAsync"/>.</summary>
+    /// <summary>
+    /// Verifies the delta package that is the whole of <paramref name="package"/> (read from its
+    /// start), which must stay open for <see cref="VerifiedDeltaPackage.ApplyAsync"/>.
+    /// </summary>
     /// <exception cref="ImageFormatException">Bad structure, size or hash.</exception>
     /// <exception cref="SignatureException">The manifest is not signed by a trusted key.</exception>
     /// <exception cref="ImagePolicyException">Wrong board, or a rollback index below the minimum.</exception>

@@ -59,7 +59,7 @@ public static class ImageDeltaCommands
                 {
                     throw new CommandFailedException(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal), e);
                 }
-                catch (ImageException e) when (e.Member is not null || e.Field is not null)
+                catch (ImageException e)
                 {
                     throw new CommandFailedException($"{e.Message} (reading --from {fromPath} and --to {toPath})", e);
                 }
