@@ -7,8 +7,9 @@ using ZstdSharp.Unsafe;
 namespace RecoverySim.GoldenImage.Bundle;
 
 /// <summary>
-/// Reads what a golden image says about itself without a key (for <c>recoverysim image
-/// inspect</c>): the manifest, the signature's size and each member's partition header. It
+/// Reads what a golden image or a delta package says about itself without a key (for
+/// <c>recoverysim image inspect</c>): the manifest, the signature's size and each member's
+/// partition header (a patch member's BSDIFF40 header). It
 /// checks structure with the same guards as <see cref="GoldenImageReader"/> (sizes bounded
 /// before reading, strict ustar) but verifies no signature and no hash; use the reader for that.
 /// </summary>
@@ -49,6 +50,20 @@ public static class GoldenImageInspector
         string? error = null;
         try
         {
+            if (entry.Name.EndsWith(ManifestPartition.MemberNameFor("", PartitionCompression.Bsdiff40), StringComparison.Ordinal))
+            {
+                // A delta package's patch: its own header, not a partition header.
+                got = await ChunkPump.ReadChunkAsync(data, header, Delta.BsDiffHeader.Size, useAsync: true, cancel).ConfigureAwait(false);
+                try
+                {
+                    return new InspectedMember(entry.Name, entry.Length, null, null) { PatchHeader = Delta.BsDiffHeader.Parse(header.AsSpan(0, got), entry.Length, long.MaxValue, entry.Name) };
+                }
+                catch (ImageFormatException e)
+                {
+                    return new InspectedMember(entry.Name, entry.Length, null, e.Message);
+                }
+            }
+
             if (entry.Name.EndsWith(".zst", StringComparison.Ordinal))
             {
                 using var zstd = new DecompressionStream(data, bufferSize: 0, checkEndOfStream: false, leaveOpen: true);

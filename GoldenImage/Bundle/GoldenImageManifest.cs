@@ -8,14 +8,19 @@ namespace RecoverySim.GoldenImage.Bundle;
 /// The manifest of a golden image: <c>manifest.json</c>, the first tar member, signed as exact
 /// bytes by <c>manifest.sig</c>. It binds the board ids, release id, version, rollback index,
 /// signing key and, per partition, member name, sizes and SHA-256 (schema in docs/FORMAT.md
-/// "Golden-image bundle"). <see cref="Parse"/> is strict: unknown, missing or duplicated
-/// fields, wrong types and out-of-range values are <see cref="ImageFormatException"/>s naming
-/// the field.
+/// "Golden-image bundle"). A delta package's manifest is the same record with a
+/// <see cref="Source"/> release and, per partition, a <see cref="ManifestPartition.Delta"/>
+/// ("Delta packages"): one parser for both. <see cref="Parse"/> is strict: unknown, missing or
+/// duplicated fields, wrong types and out-of-range values are <see cref="ImageFormatException"/>s
+/// naming the field.
 /// </summary>
 public sealed record GoldenImageManifest
 {
     /// <summary>The value of the <c>format</c> field.</summary>
     public const string FormatName = "recoverysim-golden-image";
+
+    /// <summary>The value of the <c>format</c> field in a delta package.</summary>
+    public const string DeltaFormatName = "recoverysim-delta-package";
 
     /// <summary>The manifest format version this library writes and reads.</summary>
     public const int CurrentFormatVersion = 1;
@@ -35,15 +40,18 @@ public sealed record GoldenImageManifest
     /// <summary>Name of the signature member.</summary>
     public const string SignatureMember = "manifest.sig";
 
-    /// <summary>Creates a manifest, checking every value (<see cref="ArgumentException"/> for a bad one).</summary>
+    /// <summary>
+    /// Creates a manifest, checking every value (<see cref="ArgumentException"/> for a bad one):
+    /// a golden image's, or with <paramref name="source"/> a delta package's.
+    /// </summary>
     public GoldenImageManifest(IReadOnlyList<string> boardIds, string releaseId, string version, ulong rollbackIndex,
-        KeyId keyId, SignatureAlgorithm signatureAlgorithm, IReadOnlyList<ManifestPartition> partitions)
+        KeyId keyId, SignatureAlgorithm signatureAlgorithm, IReadOnlyList<ManifestPartition> partitions, DeltaSourceRelease? source = null)
     {
         ArgumentNullException.ThrowIfNull(boardIds);
         ArgumentNullException.ThrowIfNull(partitions);
         try
         {
-            Validate(boardIds, releaseId, version, keyId, signatureAlgorithm, partitions, new JsonFieldValidator(ManifestMember));
+            Validate(boardIds, releaseId, version, keyId, signatureAlgorithm, partitions, source, new JsonFieldValidator(ManifestMember));
         }
         catch (JsonInputException e)
         {
@@ -58,6 +66,7 @@ public sealed record GoldenImageManifest
         KeyId = keyId;
         SignatureAlgorithm = signatureAlgorithm;
         Partitions = [.. partitions];
+        Source = source;
     }
 
     /// <summary>The manifest format version.</summary>
@@ -84,11 +93,17 @@ public sealed record GoldenImageManifest
     /// <summary>The partitions, in the order of their tar members.</summary>
     public IReadOnlyList<ManifestPartition> Partitions { get; }
 
+    /// <summary>In a delta package, the release it applies from; null in a golden image.</summary>
+    public DeltaSourceRelease? Source { get; }
+
+    /// <summary>Whether this is a delta package's manifest (<c>format</c> <see cref="DeltaFormatName"/>).</summary>
+    public bool IsDeltaPackage => Source is not null;
+
     /// <summary>Field-by-field equality, lists compared element by element.</summary>
     public bool Equals(GoldenImageManifest? other) =>
         other is not null && FormatVersion == other.FormatVersion && BoardIds.SequenceEqual(other.BoardIds) && ReleaseId == other.ReleaseId
         && Version == other.Version && RollbackIndex == other.RollbackIndex && KeyId == other.KeyId
-        && SignatureAlgorithm == other.SignatureAlgorithm && Partitions.SequenceEqual(other.Partitions);
+        && SignatureAlgorithm == other.SignatureAlgorithm && Partitions.SequenceEqual(other.Partitions) && Source == other.Source;
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(ReleaseId, Version, RollbackIndex, KeyId, Partitions.Count);
@@ -99,11 +114,13 @@ public sealed record GoldenImageManifest
     /// <summary>The manifest as the exact UTF-8 bytes of <c>manifest.json</c>: indented JSON, fields in schema order, final newline.</summary>
     public byte[] ToJson() => Format.Write(new ManifestDocument
     {
-        Format = FormatName,
+        Format = IsDeltaPackage ? DeltaFormatName : FormatName,
         FormatVersion = FormatVersion,
         BoardIds = [.. BoardIds],
         ReleaseId = ReleaseId,
         Version = Version,
+        SourceReleaseId = Source?.ReleaseId,
+        SourceVersion = Source?.Version,
         RollbackIndex = RollbackIndex,
         KeyId = KeyId.ToString(),
         SignatureAlgorithm = SignatureAlgorithmNames.ToName(SignatureAlgorithm),
@@ -111,11 +128,14 @@ public sealed record GoldenImageManifest
         {
             Name = p.Name,
             Member = p.Member,
+            Kind = p.Delta is null ? null : KindNames.First(k => k.Value == p.Delta.Kind).Name,
             Size = p.Size,
-            Compression = p.Compression == PartitionCompression.Zstd ? "zstd" : "none",
+            Compression = CompressionNames.First(c => c.Value == p.Compression).Name,
             CompressedSize = p.CompressedSize,
             Sha256 = p.Sha256,
             CompressedSha256 = p.CompressedSha256,
+            SourceSize = p.Delta?.SourceSize,
+            SourceSha256 = p.Delta?.SourceSha256,
         })],
     });
 
@@ -127,7 +147,7 @@ public sealed record GoldenImageManifest
         {
             ManifestDocument d = Format.Read(utf8, ManifestMember);
             var check = new JsonFieldValidator(ManifestMember);
-            check.Text("$.format", d.Format, f => f == FormatName, StrictJson.Quote(FormatName));
+            bool delta = check.Choice("$.format", d.Format, [(FormatName, false), (DeltaFormatName, true)]);
             if (d.FormatVersion != CurrentFormatVersion)
             {
                 throw check.Error("$.format_version", $"{CurrentFormatVersion}", $"{d.FormatVersion}");
@@ -142,12 +162,38 @@ public sealed record GoldenImageManifest
             {
                 ManifestPartitionDocument p = d.Partitions[i];
                 string at = StrictJson.Element("$.partitions", i);
-                PartitionCompression compression = check.Choice(at + ".compression", p.Compression, [("none", PartitionCompression.None), ("zstd", PartitionCompression.Zstd)]);
-                partitions.Add(new ManifestPartition(p.Name, p.Member, p.Size, compression, p.CompressedSize, p.Sha256, p.CompressedSha256));
+                PartitionCompression compression = check.Choice(at + ".compression", p.Compression, CompressionNames);
+                PartitionDelta? partitionDelta = null;
+                if (delta)
+                {
+                    DeltaMemberKind kind = check.Choice(at + ".kind", p.Kind, KindNames);
+                    partitionDelta = new PartitionDelta(kind, p.SourceSize ?? throw check.Error(at + ".source_size", "the source image's size", "nothing"),
+                        check.Text(at + ".source_sha256", p.SourceSha256, IsSha256Hex, "64 lowercase hex digits"));
+                }
+                else
+                {
+                    Absent(check, at + ".kind", p.Kind);
+                    Absent(check, at + ".source_size", p.SourceSize);
+                    Absent(check, at + ".source_sha256", p.SourceSha256);
+                }
+
+                partitions.Add(new ManifestPartition(p.Name, p.Member, p.Size, compression, p.CompressedSize, p.Sha256, p.CompressedSha256) { Delta = partitionDelta });
             }
 
-            Validate(d.BoardIds, d.ReleaseId, d.Version, keyId, algorithm, partitions, check);
-            return new GoldenImageManifest(d.BoardIds, d.ReleaseId, d.Version, d.RollbackIndex, keyId, algorithm, partitions);
+            DeltaSourceRelease? source = null;
+            if (delta)
+            {
+                source = new DeltaSourceRelease(check.Text("$.source_release_id", d.SourceReleaseId, _ => true, "the source release id"),
+                    check.Text("$.source_version", d.SourceVersion, _ => true, "the source version"));
+            }
+            else
+            {
+                Absent(check, "$.source_release_id", d.SourceReleaseId);
+                Absent(check, "$.source_version", d.SourceVersion);
+            }
+
+            Validate(d.BoardIds, d.ReleaseId, d.Version, keyId, algorithm, partitions, source, check);
+            return new GoldenImageManifest(d.BoardIds, d.ReleaseId, d.Version, d.RollbackIndex, keyId, algorithm, partitions, source);
         }
         catch (JsonInputException e)
         {
@@ -158,9 +204,23 @@ public sealed record GoldenImageManifest
     /// <summary>The strict JSON format of <c>manifest.json</c>: at most <see cref="MaxLength"/> bytes, 8 levels.</summary>
     private static StrictJsonFormat<ManifestDocument> Format { get; } = new(ManifestJsonContext.Default, MaxLength, maxDepth: 8);
 
+    private static readonly (string Name, PartitionCompression Value)[] CompressionNames =
+        [("none", PartitionCompression.None), ("zstd", PartitionCompression.Zstd), ("bsdiff40", PartitionCompression.Bsdiff40)];
+
+    private static readonly (string Name, DeltaMemberKind Value)[] KindNames = [("patch", DeltaMemberKind.Patch), ("full", DeltaMemberKind.Full)];
+
+    /// <summary>A field only delta packages have must be absent from a golden image.</summary>
+    private static void Absent<T>(JsonFieldValidator check, string path, T? value)
+    {
+        if (value is not null)
+        {
+            throw check.Error(path, $"nothing (a field of {DeltaFormatName} manifests only)", $"{value}");
+        }
+    }
+
     /// <summary>Checks the values a manifest may hold; throws a <see cref="JsonInputException"/> naming the JSON path.</summary>
     private static void Validate(IReadOnlyList<string> boardIds, string releaseId, string version, KeyId keyId, SignatureAlgorithm algorithm,
-        IReadOnlyList<ManifestPartition> partitions, JsonFieldValidator check)
+        IReadOnlyList<ManifestPartition> partitions, DeltaSourceRelease? source, JsonFieldValidator check)
     {
         const string Identifier = "1 to 63 of A-Z a-z 0-9 . _ - starting with a letter or digit";
         check.Count("$.board_ids", boardIds, 1, MaxBoardIds, "board ids");
@@ -174,8 +234,15 @@ public sealed record GoldenImageManifest
             }
         }
 
+        string versionRule = $"1 to {FieldText.MaxTextLength} printable ASCII characters without leading or trailing spaces";
         check.Text("$.release_id", releaseId, FieldText.IsIdentifier, Identifier);
-        check.Text("$.version", version, FieldText.IsVersion, $"1 to {FieldText.MaxTextLength} printable ASCII characters without leading or trailing spaces");
+        check.Text("$.version", version, FieldText.IsVersion, versionRule);
+        if (source is not null)
+        {
+            check.Text("$.source_release_id", source.ReleaseId, FieldText.IsIdentifier, Identifier);
+            check.Text("$.source_version", source.Version, FieldText.IsVersion, versionRule);
+        }
+
         if (keyId.IsZero)
         {
             throw check.Error("$.key_id", "a key id that is not all zero", StrictJson.Quote(keyId.ToString()));
@@ -197,6 +264,7 @@ public sealed record GoldenImageManifest
                 throw check.Error(at + ".name", "distinct partition names", $"{StrictJson.Quote(p.Name)} a second time");
             }
 
+            CheckDelta(check, at, p, source is not null);
             string member = ManifestPartition.MemberNameFor(p.Name, p.Compression);
             check.Text(at + ".member", p.Member, m => m == member, StrictJson.Quote(member));
             check.Integer(at + ".size", p.Size, PartitionHeader.Size, MaxMemberSize);
@@ -212,6 +280,35 @@ public sealed record GoldenImageManifest
                 p.Compression == PartitionCompression.None ? h => h == p.Sha256 : IsSha256Hex,
                 p.Compression == PartitionCompression.None ? $"{StrictJson.Quote(p.Sha256)} (the sha256: not compressed)" : "64 lowercase hex digits");
         }
+    }
+
+    /// <summary>A golden image's partition has no delta fields and no patch; a delta package's has both kinds, each with its compressions and a source image.</summary>
+    private static void CheckDelta(JsonFieldValidator check, string at, ManifestPartition p, bool deltaPackage)
+    {
+        if (!deltaPackage)
+        {
+            if (p.Delta is not null)
+            {
+                throw check.Error(at + ".kind", "nothing (a field of delta packages only)", "a delta member");
+            }
+
+            if (p.Compression == PartitionCompression.Bsdiff40)
+            {
+                throw check.Error(at + ".compression", "\"none\" or \"zstd\" (a golden image holds no patches)", "\"bsdiff40\"");
+            }
+
+            return;
+        }
+
+        PartitionDelta d = p.Delta ?? throw check.Error(at + ".kind", "\"patch\" or \"full\"", "nothing");
+        bool patch = d.Kind == DeltaMemberKind.Patch;
+        if (patch != (p.Compression == PartitionCompression.Bsdiff40))
+        {
+            throw check.Error(at + ".compression", patch ? "\"bsdiff40\" (kind patch)" : "\"none\" or \"zstd\" (kind full)", StrictJson.Quote(CompressionNames.First(c => c.Value == p.Compression).Name));
+        }
+
+        check.Integer(at + ".source_size", d.SourceSize, PartitionHeader.Size, MaxMemberSize);
+        check.Text(at + ".source_sha256", d.SourceSha256, IsSha256Hex, "64 lowercase hex digits");
     }
 
     private static bool IsSha256Hex(string? text) =>

@@ -44,11 +44,7 @@ public static class GoldenImageReader
         var tar = new TarReader(guard, leaveOpen: true);
         await using (tar.ConfigureAwait(false))
         {
-            (byte[] manifestBytes, byte[] signature) = await ReadManifestMembersAsync(tar, guard, cancel).ConfigureAwait(false);
-            VerificationKey key = FindSigner(options.TrustedKeys, manifestBytes, signature);
-            GoldenImageManifest manifest = GoldenImageManifest.Parse(manifestBytes);
-            CheckManifestAgainstKey(manifest, key);
-            CheckPolicy(manifest, options);
+            (GoldenImageManifest manifest, VerificationKey key) = await ReadVerifiedManifestAsync(tar, guard, options, deltaPackage: false, cancel).ConfigureAwait(false);
             await sink.OnManifestVerifiedAsync(manifest, cancel).ConfigureAwait(false);
 
             // A local file read only to verify it: members are verified in parallel, each by
@@ -123,6 +119,31 @@ public static class GoldenImageReader
 
             return new VerifiedGoldenImage(manifest, headers, key);
         }
+    }
+
+    /// <summary>
+    /// The first two members, verified: the signature over the exact manifest bytes with a
+    /// trusted key (before anything of the manifest is believed), then the manifest's fields, its
+    /// kind (a golden image's or, with <paramref name="deltaPackage"/>, a delta package's), key,
+    /// board id and rollback index. Shared by this reader and the delta package reader.
+    /// </summary>
+    internal static async Task<(GoldenImageManifest Manifest, VerificationKey Key)> ReadVerifiedManifestAsync(TarReader tar, TarStructureGuard guard,
+        GoldenImageReadOptions options, bool deltaPackage, CancellationToken cancel)
+    {
+        (byte[] manifestBytes, byte[] signature) = await ReadManifestMembersAsync(tar, guard, cancel).ConfigureAwait(false);
+        VerificationKey key = FindSigner(options.TrustedKeys, manifestBytes, signature);
+        GoldenImageManifest manifest = GoldenImageManifest.Parse(manifestBytes);
+        if (manifest.IsDeltaPackage != deltaPackage)
+        {
+            string found = manifest.IsDeltaPackage ? GoldenImageManifest.DeltaFormatName : GoldenImageManifest.FormatName;
+            string expected = deltaPackage ? GoldenImageManifest.DeltaFormatName : GoldenImageManifest.FormatName;
+            throw new ImageFormatException($"{GoldenImageManifest.ManifestMember}: field format is \"{found}\", expected \"{expected}\" (a {(deltaPackage ? "golden image" : "delta package")} where a {(deltaPackage ? "delta package" : "golden image")} was expected)",
+                GoldenImageManifest.ManifestMember, "format");
+        }
+
+        CheckManifestAgainstKey(manifest, key);
+        CheckPolicy(manifest, options);
+        return (manifest, key);
     }
 
     /// <summary>
@@ -211,7 +232,7 @@ public static class GoldenImageReader
         }
     }
 
-    private static void CheckMemberOrder(GoldenImageManifest manifest, int index, TarEntry entry)
+    internal static void CheckMemberOrder(GoldenImageManifest manifest, int index, TarEntry entry)
     {
         ManifestPartition expected = manifest.Partitions[index];
         if (entry.Name == expected.Member)

@@ -99,12 +99,16 @@ public static class GoldenImageWriter
         return manifest;
     }
 
-    private static async Task WriteEntryAsync(TarWriter tar, string name, Stream data, GoldenImageBuildOptions options, CancellationToken cancel)
+    private static Task WriteEntryAsync(TarWriter tar, string name, Stream data, GoldenImageBuildOptions options, CancellationToken cancel) =>
+        WriteEntryAsync(tar, name, data, options.Timestamp, cancel);
+
+    /// <summary>Writes one member as every bundle holds it: a ustar regular file, mode 0644, the given time. Shared with the delta package writer.</summary>
+    internal static async Task WriteEntryAsync(TarWriter tar, string name, Stream data, DateTimeOffset timestamp, CancellationToken cancel)
     {
         var entry = new UstarTarEntry(TarEntryType.RegularFile, name)
         {
             DataStream = data,
-            ModificationTime = options.Timestamp,
+            ModificationTime = timestamp,
             Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
         };
         await tar.WriteEntryAsync(entry, cancel).ConfigureAwait(false);

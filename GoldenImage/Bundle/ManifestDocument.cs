@@ -13,6 +13,12 @@ internal sealed class ManifestDocument
 
     public required string Version { get; init; }
 
+    /// <summary>Delta packages only.</summary>
+    public string? SourceReleaseId { get; init; }
+
+    /// <summary>Delta packages only.</summary>
+    public string? SourceVersion { get; init; }
+
     public required ulong RollbackIndex { get; init; }
 
     public required string KeyId { get; init; }

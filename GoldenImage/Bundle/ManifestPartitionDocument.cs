@@ -7,6 +7,9 @@ internal sealed class ManifestPartitionDocument
 
     public required string Member { get; init; }
 
+    /// <summary>Delta packages only.</summary>
+    public string? Kind { get; init; }
+
     public required long Size { get; init; }
 
     public required string Compression { get; init; }
@@ -16,4 +19,10 @@ internal sealed class ManifestPartitionDocument
     public required string Sha256 { get; init; }
 
     public required string CompressedSha256 { get; init; }
+
+    /// <summary>Delta packages only.</summary>
+    public long? SourceSize { get; init; }
+
+    /// <summary>Delta packages only.</summary>
+    public string? SourceSha256 { get; init; }
 }

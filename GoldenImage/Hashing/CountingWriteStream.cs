@@ -4,22 +4,10 @@ namespace RecoverySim.GoldenImage.Hashing;
 /// A write-only pass-through that counts bytes (or, over <see cref="Stream.Null"/>, only counts),
 /// and hashes them when given a hasher.
 /// </summary>
-internal sealed class CountingWriteStream(Stream inner, Sha256Consumer? hash = null) : Stream
+internal sealed class CountingWriteStream(Stream inner, Sha256Consumer? hash = null) : ForwardOnlyWriteStream
 {
     /// <summary>Bytes written so far.</summary>
     public long Count { get; private set; }
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -41,10 +29,4 @@ internal sealed class CountingWriteStream(Stream inner, Sha256Consumer? hash = n
     public override void Flush() => inner.Flush();
 
     public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -21,6 +21,9 @@ public static class ImageCommands
         image.Subcommands.Add(CreateBuild(context));
         image.Subcommands.Add(CreateVerify(context));
         image.Subcommands.Add(CreateInspect(context));
+        image.Subcommands.Add(ImageDeltaCommands.CreateDelta(context));
+        image.Subcommands.Add(ImageDeltaCommands.CreateBsdiff(context));
+        image.Subcommands.Add(ImageDeltaCommands.CreateBspatch(context));
         return image;
     }
 
@@ -187,7 +190,7 @@ public static class ImageCommands
 
     private static Command CreateInspect(CliContext context)
     {
-        var command = new Command("inspect", "Show what a golden image says about itself: manifest and partition headers. Nothing is verified (use 'image verify').");
+        var command = new Command("inspect", "Show what a golden image or a delta package says about itself: manifest, partition headers, patch headers. Nothing is verified (use 'image verify').");
         var golden = new Argument<string>("GOLDEN") { Description = "The golden image." };
         var json = new Option<bool>("--json") { Description = "Print as JSON." };
         command.Arguments.Add(golden);
@@ -210,7 +213,10 @@ public static class ImageCommands
                 {
                     ["file"] = path,
                     ["verified"] = false,
+                    ["format"] = m.IsDeltaPackage ? GoldenImageManifest.DeltaFormatName : GoldenImageManifest.FormatName,
                     ["format_version"] = m.FormatVersion,
+                    ["source_release_id"] = m.Source?.ReleaseId,
+                    ["source_version"] = m.Source?.Version,
                     ["board_ids"] = CliJson.Array(m.BoardIds),
                     ["release_id"] = m.ReleaseId,
                     ["version"] = m.Version,
@@ -224,16 +230,20 @@ public static class ImageCommands
                         ["name"] = p.Name,
                         ["member"] = p.Member,
                         ["size"] = p.Size,
-                        ["compression"] = p.Compression == PartitionCompression.Zstd ? "zstd" : "none",
+                        ["kind"] = p.Delta is null ? null : KindName(p.Delta.Kind),
+                        ["compression"] = CompressionName(p.Compression),
                         ["compressed_size"] = p.CompressedSize,
                         ["sha256"] = p.Sha256,
                         ["compressed_sha256"] = p.CompressedSha256,
+                        ["source_size"] = p.Delta?.SourceSize,
+                        ["source_sha256"] = p.Delta?.SourceSha256,
                     }),
                     ["members"] = CliJson.Array(inspection.Members, x => new JsonObject
                     {
                         ["name"] = x.Name,
                         ["tar_size"] = x.TarSize,
                         ["header"] = x.Header is { } h ? HeaderJson(h) : null,
+                        ["patch"] = x.PatchHeader is { } b ? new JsonObject { ["control_length"] = b.ControlLength, ["diff_length"] = b.DiffLength, ["new_size"] = b.NewSize } : null,
                         ["header_error"] = x.HeaderError,
                     }),
                 };
@@ -242,7 +252,12 @@ public static class ImageCommands
             }
 
             TextWriter o = context.Output;
-            await o.WriteLineAsync($"{path}: golden image, format version {m.FormatVersion} (NOT verified: use 'recoverysim image verify')").ConfigureAwait(false);
+            await o.WriteLineAsync($"{path}: {(m.IsDeltaPackage ? "delta package" : "golden image")}, format version {m.FormatVersion} (NOT verified: use 'recoverysim image verify')").ConfigureAwait(false);
+            if (m.Source is { } source)
+            {
+                await o.WriteLineAsync($"  applies from:   release {source.ReleaseId}, version {source.Version}").ConfigureAwait(false);
+            }
+
             await o.WriteLineAsync($"  board ids:      {string.Join(", ", m.BoardIds)}").ConfigureAwait(false);
             await o.WriteLineAsync($"  release id:     {m.ReleaseId}").ConfigureAwait(false);
             await o.WriteLineAsync($"  version:        {m.Version}").ConfigureAwait(false);
@@ -250,13 +265,16 @@ public static class ImageCommands
             await o.WriteLineAsync($"  key id:         {m.KeyId} ({SignatureAlgorithmNames.ToName(m.SignatureAlgorithm)}), signature {inspection.Signature.Length} bytes").ConfigureAwait(false);
             foreach (ManifestPartition p in m.Partitions)
             {
-                await o.WriteLineAsync($"  partition {p.Name}: member {p.Member}, {p.Size} bytes{(p.Compression == PartitionCompression.Zstd ? $" ({p.CompressedSize} zstd)" : "")}, sha256 {p.Sha256}").ConfigureAwait(false);
+                string stored = p.Compression == PartitionCompression.None ? "" : $" ({p.CompressedSize} {CompressionName(p.Compression)})";
+                string delta = p.Delta is { } d ? $", {KindName(d.Kind)} from a {d.SourceSize}-byte source sha256 {d.SourceSha256}" : "";
+                await o.WriteLineAsync($"  partition {p.Name}: member {p.Member}, {p.Size} bytes{stored}, sha256 {p.Sha256}{delta}").ConfigureAwait(false);
             }
 
             foreach (InspectedMember x in inspection.Members)
             {
                 string header = x.Header is { } h
                     ? $"header: {h.PartitionName} {h.Version}, release {h.ReleaseId}, rollback {h.RollbackIndex}, board {h.BoardId}, payload {h.PayloadLength} bytes sha256 {h.PayloadSha256Hex}, key {h.KeyId}"
+                    : x.PatchHeader is { } b ? $"BSDIFF40 patch: control {b.ControlLength} bytes, diff {b.DiffLength} bytes, new size {b.NewSize}"
                     : $"header error: {x.HeaderError}";
                 await o.WriteLineAsync($"  member {x.Name} ({x.TarSize} bytes) {header}").ConfigureAwait(false);
             }
@@ -265,6 +283,15 @@ public static class ImageCommands
         });
         return command;
     }
+
+    private static string CompressionName(PartitionCompression c) => c switch
+    {
+        PartitionCompression.Zstd => "zstd",
+        PartitionCompression.Bsdiff40 => "bsdiff40",
+        _ => "none",
+    };
+
+    private static string KindName(DeltaMemberKind k) => k == DeltaMemberKind.Patch ? "patch" : "full";
 
     private static JsonObject HeaderJson(PartitionHeader h) => new()
     {
