@@ -20,6 +20,7 @@ public sealed class ScenarioBench
     private readonly Dictionary<string, byte[]> _images = [];
     private readonly Dictionary<string, SigningKey> _keys = [];
     private readonly Dictionary<string, MemoryBlockDevice> _sticks = [];
+    private readonly Dictionary<(string From, string To), Task<byte[]>> _deltas = [];
 
     private ScenarioBench(Scenario scenario, string tftpRoot)
     {
@@ -142,6 +143,41 @@ public sealed class ScenarioBench
         using var content = new MemoryStream(image, writable: false);
         FatFormatter.Write(stick, layout, content);
         return stick;
+    }
+
+    /// <summary>
+    /// The delta package from release <paramref name="from"/> to <paramref name="to"/> (BSDIFF40
+    /// patches or full members, whichever is smaller per partition), signed with the target's key;
+    /// made once, shared read-only.
+    /// </summary>
+    public Task<byte[]> DeltaAsync(string from, string to)
+    {
+        lock (_deltas)
+        {
+            if (!_deltas.TryGetValue((from, to), out Task<byte[]>? delta))
+            {
+                delta = BuildDeltaAsync(from, to);
+                _deltas[(from, to)] = delta;
+            }
+
+            return delta;
+        }
+    }
+
+    private async Task<byte[]> BuildDeltaAsync(string from, string to)
+    {
+        byte[] source = Image(from), target = Image(to);
+        SigningKey key = _keys[Scenario.Release(to).Key];
+        var output = new MemoryStream();
+        await GoldenImage.Delta.DeltaPackageWriter.WriteAsync(new GoldenImage.Delta.DeltaPackageBuildOptions
+        {
+            Key = key,
+            OpenSource = () => new MemoryStream(source, writable: false),
+            OpenTarget = () => new MemoryStream(target, writable: false),
+            TrustedKeys = new TrustedKeySet(_keys.Values.Select(k => k.PublicKey)),
+            MaxParallelism = 1,
+        }, output).ConfigureAwait(false);
+        return output.ToArray();
     }
 
     /// <summary>Whether the release with id <paramref name="releaseId"/> is one the board may run: signed by a trusted key for this board.</summary>

@@ -124,6 +124,8 @@ internal sealed class ScenarioStepDocument
 
     public string? Release { get; init; }
 
+    public string? Package { get; init; }
+
     public string? Source { get; init; }
 
     public string? Partition { get; init; }

@@ -53,7 +53,7 @@ public static class ScenarioFile
     /// <summary>The fields each step kind takes besides <c>step</c>.</summary>
     public static IReadOnlyDictionary<string, string[]> StepFields { get; } = new Dictionary<string, string[]>
     {
-        ["update"] = ["release"],
+        ["update"] = ["release", "package"],
         ["request-recovery"] = ["source"],
         ["corrupt"] = ["partition", "what", "offset", "length", "count", "copies"],
         ["flash-partition"] = ["partition", "release"],
@@ -268,7 +268,7 @@ public static class ScenarioFile
                     throw v.Error(Member("step"), "an update only on an A/B board (profile ab)", "a single-slot board");
                 }
 
-                return new UpdateStep(path, ReleaseName(v, Member("release"), d.Release, releases));
+                return new UpdateStep(path, ReleaseName(v, Member("release"), d.Release, releases), v.Choice(Member("package"), d.Package, [("full", false), ("delta", true)], "full"));
             case "request-recovery":
                 return new RequestRecoveryStep(path, v.Choice(Member("source"), d.Source, RequestSources, "any"));
             case "corrupt":
@@ -362,7 +362,7 @@ public static class ScenarioFile
 
     private static IEnumerable<(string Field, bool Present)> Present(ScenarioStepDocument d) =>
     [
-        ("release", d.Release is not null), ("source", d.Source is not null), ("partition", d.Partition is not null), ("what", d.What is not null),
+        ("release", d.Release is not null), ("package", d.Package is not null), ("source", d.Source is not null), ("partition", d.Partition is not null), ("what", d.What is not null),
         ("offset", d.Offset is not null), ("length", d.Length is not null), ("count", d.Count is not null), ("copies", d.Copies is not null),
         ("health", d.Health is not null), ("write", d.Write is not null), ("generated", d.Generated is not null), ("torn", d.Torn is not null),
         ("cache_loss", d.CacheLoss is not null), ("max_boots", d.MaxBoots is not null), ("state", d.State is not null),

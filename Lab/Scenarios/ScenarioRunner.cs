@@ -146,15 +146,40 @@ public sealed class ScenarioRunner
     {
         using Board board = _run.Open();
         var log = new BootLog(new BootClock(_run.Clock), e => _run.Add(step.Path, e));
-        byte[] package = _bench.Image(step.Release);
+        var update = new SlotUpdate(board, log, durableInterval: 1 << 20);
         try
         {
-            await new SlotUpdate(board, log, durableInterval: 1 << 20).InstallAsync(() => new MemoryStream(package, writable: false), cancel).ConfigureAwait(false);
+            if (step.Delta)
+            {
+                string running = RunningRelease(board) ?? throw new SlotUpdateException("no slot runs a verified release to make a delta from");
+                byte[] delta = await _bench.DeltaAsync(running, step.Release).ConfigureAwait(false);
+                await update.InstallDeltaAsync(() => new MemoryStream(delta, writable: false), cancel).ConfigureAwait(false);
+            }
+            else
+            {
+                byte[] package = _bench.Image(step.Release);
+                await update.InstallAsync(() => new MemoryStream(package, writable: false), cancel).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is ImageException or BoardException or SlotUpdateException or SlotInstallException or MediumException)
         {
             _run.Note(step.Path, LabEventKinds.StepRefused, $"update to {step.Release} refused: {e.Message}", ev => ev with { Reason = e.GetType().Name });
         }
+    }
+
+    /// <summary>The scenario name of the release the board would boot now (its chosen slot's headers), or null.</summary>
+    private string? RunningRelease(Board board)
+    {
+        BootControlBlock? control = board.Control.Read().Block;
+        Slot? slot = control is null ? null : AbRules.Choose(control.Value, BoardLayout.Slots(board.Config.Profile));
+        if (slot is null)
+        {
+            return null;
+        }
+
+        BoardPartitionVerifier verifier = board.Verifier();
+        var headers = BoardLayout.SlotPartitions(board.Config.Profile, slot.Value).Select(p => verifier.VerifyHeader(p, 0)).ToArray();
+        return headers.All(h => h.Verified) && headers.Select(h => h.Release).Distinct().Count() == 1 ? _bench.ReleaseName(headers[0].Release) : null;
     }
 
     /// <summary>Records <paramref name="step"/>, rebuilds the crash state <paramref name="cut"/> names, and goes on from it.</summary>
@@ -301,7 +326,7 @@ public sealed class ScenarioRunner
     /// <summary>One line saying what a step does, for the timeline.</summary>
     public static string Describe(ScenarioStep step) => step switch
     {
-        UpdateStep u => $"update to {u.Release} (A/B install into the other slot)",
+        UpdateStep u => $"update to {u.Release} (A/B install into the other slot{(u.Delta ? ", from a delta package" : "")})",
         RequestRecoveryStep r => $"recovery requested (source {BootOutcomeNames.Kebab(r.Source)})",
         CorruptStep c => $"corrupt {c.Partition}: {BootOutcomeNames.Kebab(c.What)}",
         FlashPartitionStep f => $"flash {f.Partition} alone with {f.Release}'s image",

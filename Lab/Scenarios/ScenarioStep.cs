@@ -10,8 +10,12 @@ public abstract record ScenarioStep(string Path)
     public abstract string Kind { get; }
 }
 
-/// <summary>An A/B update to <paramref name="Release"/>, installed into the other slot by the update agent's installer.</summary>
-public sealed record UpdateStep(string Path, string Release) : ScenarioStep(Path)
+/// <summary>
+/// An A/B update to <paramref name="Release"/>, installed into the other slot by the update
+/// agent's installer: from the full package, or (<paramref name="Delta"/>) from a delta package
+/// made from the release the board runs.
+/// </summary>
+public sealed record UpdateStep(string Path, string Release, bool Delta = false) : ScenarioStep(Path)
 {
     /// <inheritdoc/>
     public override string Kind => "update";

@@ -2,14 +2,18 @@ using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.Bootloader.Control;
 using RecoverySim.Bootloader.Install;
+using RecoverySim.BlockDevice;
+using RecoverySim.GoldenImage;
 using RecoverySim.GoldenImage.Bundle;
+using RecoverySim.GoldenImage.Delta;
 using RecoverySim.GoldenImage.Partitions;
 
 namespace RecoverySim.Recovery.Updates;
 
 /// <summary>
-/// The A/B install of a full release package (a golden-image bundle) into the slot that is not
-/// running, with the running slot kept as the backup: the install the update agent makes, and the
+/// The A/B install of a release package — a full one (a golden-image bundle) or a delta package
+/// (BSDIFF40 patches from the running release) — into the slot that is not running, with the
+/// running slot kept as the backup: the install the update agent makes, and the
 /// Lab's <c>update</c> step. Android's update_engine and RAUC do it this way: every check of the
 /// package before a byte is written; the target slot unbootable before its first byte changes;
 /// each partition through the one <see cref="SlotInstaller"/>; the whole slot verified as the
@@ -52,13 +56,7 @@ public sealed class SlotUpdate
     public async Task<SlotUpdateResult> InstallAsync(Func<Stream> package, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(package);
-        BootControlBlock control = _board.Control.Read().Block ?? throw new SlotUpdateException("the boot control block has no valid copy: power the board on first");
-        Slot running = AbRules.Choose(control, BoardLayout.Slots(BoardProfile.Ab))
-            ?? throw new SlotUpdateException("no slot is bootable, so none can be kept as the backup: recover the board first");
-        Slot target = SlotNames.Other(running);
-        _log.Add(UpdateEventKinds.Started, $"update: installing into slot {SlotNames.Name(target)}, slot {SlotNames.Name(running)} stays as the backup",
-            e => e with { Slot = SlotNames.Name(target) });
-
+        (Slot running, Slot target) = Slots();
         var sink = new UpdateSink(this, target);
         Stream stream = package();
         try
@@ -71,7 +69,97 @@ public sealed class SlotUpdate
             await stream.DisposeAsync().ConfigureAwait(false);
         }
 
-        GoldenImageManifest manifest = sink.Manifest!;
+        return Activate(sink.Manifest!, running, target);
+    }
+
+    /// <summary>
+    /// Installs the delta package <paramref name="package"/> opens (readable and seekable: its
+    /// patches are read in three places) into the slot that is not running: every check of the
+    /// package and of its source release against the running slot before a write, then each target
+    /// partition made from the running slot's partition (source hash checked before, target hash,
+    /// header and signature after) through the slot installer, then the slot verified and made
+    /// active. A package for another source release is refused with nothing written.
+    /// </summary>
+    /// <exception cref="SlotUpdateException">No slot is running, or the running slot is not the package's source release.</exception>
+    public async Task<SlotUpdateResult> InstallDeltaAsync(Func<Stream> package, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        (Slot running, Slot target) = Slots();
+        Stream stream = package();
+        await using (stream.ConfigureAwait(false))
+        {
+            VerifiedDeltaPackage delta = await DeltaPackageReader.OpenAsync(stream, GoldenImageFit.ReadOptions(_board), cancel).ConfigureAwait(false);
+            GoldenImageManifest manifest = delta.Manifest;
+            GoldenImageFit.Check(_board, manifest, [target]);
+            string? source = RunningRelease(running);
+            if (source != manifest.Source!.ReleaseId)
+            {
+                throw new SlotUpdateException($"the delta package applies to release {manifest.Source.ReleaseId} ({manifest.Source.Version}), but slot {SlotNames.Name(running)} runs {source ?? "no verified release"}: nothing written");
+            }
+
+            Verified(manifest, $"delta package from {manifest.Source.ReleaseId} ({manifest.Source.Version})");
+            MarkTarget(target);
+            foreach (ManifestPartition partition in manifest.Partitions)
+            {
+                string name = BoardLayout.PartitionName(BoardProfile.Ab, partition.Name, target);
+                string from = BoardLayout.PartitionName(BoardProfile.Ab, partition.Name, running);
+                _log.Add(UpdateEventKinds.PartitionInstalling, $"installing {partition.Name} into {name} from {from} ({BootOutcomeNames.Kebab(partition.Delta!.Kind)} member, {partition.Size} bytes)",
+                    e => e with { Slot = SlotNames.Name(target), Partition = name, Bytes = partition.Size });
+                using (var sourceImage = new BlockDeviceStream(_board.Partition(from), writable: false))
+                using (SlotWriteStream install = SlotInstaller.Begin([new SlotTarget(name, _board.Partition(name))], partition.Size, new SlotInstallOptions
+                {
+                    DurableInterval = _durableInterval,
+                    ExpectedImageSha256 = Convert.FromHexString(partition.Sha256),
+                }))
+                {
+                    await delta.ApplyAsync(partition.Name, sourceImage, install, cancel).ConfigureAwait(false);
+                    install.Commit();
+                }
+
+                _log.Add(UpdateEventKinds.PartitionInstalled, $"{name} written and read back verified", e => e with { Slot = SlotNames.Name(target), Partition = name, Bytes = partition.Size });
+            }
+
+            return Activate(manifest, running, target);
+        }
+    }
+
+    /// <summary>The slot that runs (kept as the backup) and the one to install into.</summary>
+    private (Slot Running, Slot Target) Slots()
+    {
+        BootControlBlock control = _board.Control.Read().Block ?? throw new SlotUpdateException("the boot control block has no valid copy: power the board on first");
+        Slot running = AbRules.Choose(control, BoardLayout.Slots(BoardProfile.Ab))
+            ?? throw new SlotUpdateException("no slot is bootable, so none can be kept as the backup: recover the board first");
+        Slot target = SlotNames.Other(running);
+        _log.Add(UpdateEventKinds.Started, $"update: installing into slot {SlotNames.Name(target)}, slot {SlotNames.Name(running)} stays as the backup",
+            e => e with { Slot = SlotNames.Name(target) });
+        return (running, target);
+    }
+
+    /// <summary>The release every partition of <paramref name="slot"/> verifies as (headers and signatures), or null.</summary>
+    private string? RunningRelease(Slot slot)
+    {
+        BoardPartitionVerifier verifier = _board.Verifier();
+        var headers = BoardLayout.SlotPartitions(BoardProfile.Ab, slot).Select(p => verifier.VerifyHeader(p, 0)).ToArray();
+        return headers.All(h => h.Verified) && headers.Select(h => h.Release).Distinct().Count() == 1 ? headers[0].Release : null;
+    }
+
+    private void Verified(GoldenImageManifest manifest, string what) =>
+        _log.Add(UpdateEventKinds.ManifestVerified, $"update package ({what}): release {manifest.ReleaseId} ({manifest.Version}), rollback index {manifest.RollbackIndex}, signed by key {manifest.KeyId}",
+            e => e with { Release = manifest.ReleaseId, Version = manifest.Version, RollbackIndex = manifest.RollbackIndex });
+
+    /// <summary>The target unbootable before its first byte changes (one boot control block write, skipped when it already is).</summary>
+    private void MarkTarget(Slot target)
+    {
+        BootControlBlock control = _board.Control.Current;
+        if (control[target].IsBootable || control[target].Unbootable != UnbootableReason.Requested)
+        {
+            _board.Control.Write(AbRules.MarkUnbootable(control, target, UnbootableReason.Requested));
+        }
+    }
+
+    /// <summary>Verifies the written slot as the bootloader will and makes it active with full tries.</summary>
+    private SlotUpdateResult Activate(GoldenImageManifest manifest, Slot running, Slot target)
+    {
         var stored = _board.Rpmb.Read();
         var requests = BoardLayout.SlotPartitions(BoardProfile.Ab, target)
             .Select(p => (p, stored[BoardLayout.RollbackLocation(BoardLayout.KindOf(p))])).ToArray();
@@ -99,14 +187,8 @@ public sealed class SlotUpdate
             // Everything about the package is checked before the first write.
             GoldenImageFit.Check(update._board, manifest, [target]);
             Manifest = manifest;
-            update._log.Add(UpdateEventKinds.ManifestVerified, $"update package: release {manifest.ReleaseId} ({manifest.Version}), rollback index {manifest.RollbackIndex}, signed by key {manifest.KeyId}",
-                e => e with { Release = manifest.ReleaseId, Version = manifest.Version, RollbackIndex = manifest.RollbackIndex });
-            BootControlBlock control = update._board.Control.Current;
-            if (control[target].IsBootable || control[target].Unbootable != UnbootableReason.Requested)
-            {
-                update._board.Control.Write(AbRules.MarkUnbootable(control, target, UnbootableReason.Requested));
-            }
-
+            update.Verified(manifest, "full");
+            update.MarkTarget(target);
             return ValueTask.CompletedTask;
         }
 

@@ -115,7 +115,7 @@ public sealed class ScenarioSchemaTests
              "sources": {"order": ["usb", "tftp"], "tftp": {"release": "r2", "state": "up", "loss_percent": 1, "duplicate_percent": 2, "reorder_percent": 3, "attempts": 4},
                          "usb": {"release": "r1", "state": "present"}},
              "steps": [
-               {"step": "update", "release": "r2"},
+               {"step": "update", "release": "r2", "package": "delta"},
                {"step": "request-recovery", "source": "usb"},
                {"step": "corrupt", "partition": "system_a", "what": "payload", "offset": 4096, "length": 512, "count": 1, "copies": "both"},
                {"step": "corrupt", "partition": "misc", "what": "boot-control", "copies": "primary"},
@@ -250,6 +250,7 @@ public sealed class ScenarioSchemaTests
         Step("an unknown step kind", false, """{"step": "reboot"}""");
         Step("a step without a kind", false, """{"release": "r2"}""");
         Step("an update without a release", false, """{"step": "update"}""");
+        Step("an update with a package kind that is not one", false, """{"step": "update", "release": "r2", "package": "patch"}""");
         Step("an update on a single board", false, """{"step": "update", "release": "r2"}""", """{"profile": "single"}""");
         Step("request-recovery from ftp", false, """{"step": "request-recovery", "source": "ftp"}""");
         Step("boot-control damage outside misc", false, """{"step": "corrupt", "partition": "boot_a", "what": "boot-control"}""");
