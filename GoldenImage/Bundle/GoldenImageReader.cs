@@ -158,12 +158,9 @@ public static class GoldenImageReader
     {
         // Nothing in the manifest is believed before its signature verifies, not even its key id:
         // try each trusted key (a board trusts a handful).
-        foreach (VerificationKey key in trusted)
+        if (trusted.FindSigner(manifest, signature) is { } key)
         {
-            if (key.Verify(manifest, signature))
-            {
-                return key;
-            }
+            return key;
         }
 
         // Only to say why: peek at the (unverified) key id the manifest claims.
