@@ -21,5 +21,6 @@ internal sealed class InstallReportDocument
     public required string Time { get; init; }
 
     // Set by the server when it stores the report; a device never sends it.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ReceivedAt { get; init; }
 }
