@@ -30,6 +30,7 @@ public sealed class UpdateServer : IAsyncDisposable
     private WebApplication? _app;
     private Task _refresh = Task.CompletedTask;
     private UpdateCatalog _catalog = UpdateCatalog.Empty;
+    private bool _disposed;
 
     /// <summary>Creates the server; nothing is read or bound before <see cref="StartAsync"/>.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
@@ -119,6 +120,11 @@ public sealed class UpdateServer : IAsyncDisposable
     /// <summary>Stops accepting requests and lets those in flight finish within <paramref name="grace"/>.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _refresh.ConfigureAwait(false);
         if (_app is { } app)
@@ -131,7 +137,13 @@ public sealed class UpdateServer : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _disposed = true;
         if (_app is { } app)
         {
             await app.DisposeAsync().ConfigureAwait(false);
