@@ -164,17 +164,16 @@ public static class GoldenImageReader
         }
 
         // Only to say why: peek at the (unverified) key id the manifest claims.
-        string claimed = "";
+        KeyId? claimedId = null;
         try
         {
-            GoldenImageManifest unverified = GoldenImageManifest.Parse(manifest);
-            claimed = trusted.Contains(unverified.KeyId)
-                ? $"; it names trusted key {unverified.KeyId}, so the manifest or its signature was altered"
-                : $"; it names key id {unverified.KeyId}, which is not trusted";
+            claimedId = GoldenImageManifest.Parse(manifest).KeyId;
         }
         catch (ImageFormatException)
         {
         }
+
+        string claimed = SignerFields.ClaimedKey(trusted, claimedId, "manifest");
 
         throw new SignatureException(
             $"{GoldenImageManifest.SignatureMember}: signature over {GoldenImageManifest.ManifestMember} does not verify with any trusted key (trusted: {trusted.Describe()}){claimed}",

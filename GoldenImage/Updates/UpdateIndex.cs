@@ -167,10 +167,8 @@ public sealed record UpdateIndex
             }
 
             DateTimeOffset issued = Time(check, "$.issued_at", d.IssuedAt), expires = Time(check, "$.expires_at", d.ExpiresAt);
-            KeyId keyId = KeyId.TryParse(d.KeyId, out KeyId parsed) && d.KeyId == parsed.ToString() ? parsed
-                : throw check.Error("$.key_id", "32 lowercase hex digits", StrictJson.Quote(d.KeyId));
-            SignatureAlgorithm algorithm = SignatureAlgorithmNames.TryParse(d.SignatureAlgorithm, out SignatureAlgorithm a) && SignatureAlgorithmNames.ToName(a) == d.SignatureAlgorithm ? a
-                : throw check.Error("$.signature_algorithm", "\"ed25519\", \"ecdsa-p256\" or \"rsa-3072\"", StrictJson.Quote(d.SignatureAlgorithm));
+            KeyId keyId = SignerFields.ParseKeyId(check, d.KeyId);
+            SignatureAlgorithm algorithm = SignerFields.ParseAlgorithm(check, d.SignatureAlgorithm);
             UpdateRelease? latest = d.Latest is { } l ? new UpdateRelease(l.ReleaseId, l.Version, l.RollbackIndex) : null;
             var packages = new List<UpdatePackage>(d.Packages.Count);
             check.Count("$.packages", d.Packages, 0, MaxPackages, "packages");
@@ -213,15 +211,7 @@ public sealed record UpdateIndex
             throw check.Error("$.expires_at", $"a time after issued_at ({UtcTimestamp.Format(issuedAt)}) by at most {MaxValidity.TotalDays:0} days", StrictJson.Quote(UtcTimestamp.Format(expiresAt)));
         }
 
-        if (keyId.IsZero)
-        {
-            throw check.Error("$.key_id", "a key id that is not all zero", StrictJson.Quote(keyId.ToString()));
-        }
-
-        if (!SignatureAlgorithmNames.IsSupported(algorithm))
-        {
-            throw check.Error("$.signature_algorithm", "ed25519, ecdsa-p256 or rsa-3072", algorithm.ToString());
-        }
+        SignerFields.Check(check, keyId, algorithm);
 
         check.Count("$.packages", packages, 0, MaxPackages, "packages");
         for (int i = 0; i < packages.Count; i++)
@@ -250,8 +240,8 @@ public sealed record UpdateIndex
 
             check.Text(at + ".file", p.File, IsPackageFileName, $"1 to {MaxFileNameLength} of A-Z a-z 0-9 . _ - starting with a letter or digit and ending in {PackageExtension}");
             check.Integer(at + ".size", p.Size, 1, MaxPackageSize);
-            check.Text(at + ".sha256", p.Sha256, IsSha256Hex, "64 lowercase hex digits");
-            check.Text(at + ".manifest_sha256", p.ManifestSha256, IsSha256Hex, "64 lowercase hex digits");
+            check.Text(at + ".sha256", p.Sha256, SignerFields.IsSha256Hex, "64 lowercase hex digits");
+            check.Text(at + ".manifest_sha256", p.ManifestSha256, SignerFields.IsSha256Hex, "64 lowercase hex digits");
             for (int j = 0; j < i; j++)
             {
                 UpdatePackage q = packages[j];
@@ -300,8 +290,4 @@ public sealed record UpdateIndex
         check.Text(at + ".release_id", releaseId, FieldText.IsIdentifier, Identifier);
         check.Text(at + ".version", version, FieldText.IsVersion, $"1 to {FieldText.MaxTextLength} printable ASCII characters without leading or trailing spaces");
     }
-
-    /// <summary>True for 64 lowercase hex digits.</summary>
-    internal static bool IsSha256Hex(string? text) =>
-        text is { Length: 64 } && text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 }

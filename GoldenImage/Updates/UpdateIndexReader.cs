@@ -74,17 +74,16 @@ public static class UpdateIndexReader
         }
 
         // Only to say why: peek at the (unverified) key id the index claims.
-        string claimed = "";
+        KeyId? claimedId = null;
         try
         {
-            UpdateIndex unverified = UpdateIndex.Parse(json);
-            claimed = trusted.Contains(unverified.KeyId)
-                ? $"; it names trusted key {unverified.KeyId}, so the index or its signature was altered"
-                : $"; it names key id {unverified.KeyId}, which is not trusted";
+            claimedId = UpdateIndex.Parse(json).KeyId;
         }
         catch (ImageFormatException)
         {
         }
+
+        string claimed = SignerFields.ClaimedKey(trusted, claimedId, "index");
 
         throw new SignatureException(
             $"{UpdateIndex.SignatureFileName}: signature over {UpdateIndex.FileName} does not verify with any trusted key (trusted: {trusted.Describe()}){claimed}",
