@@ -153,10 +153,8 @@ public sealed record GoldenImageManifest
                 throw check.Error("$.format_version", $"{CurrentFormatVersion}", $"{d.FormatVersion}");
             }
 
-            KeyId keyId = KeyId.TryParse(d.KeyId, out KeyId parsed) && d.KeyId == parsed.ToString() ? parsed
-                : throw check.Error("$.key_id", "32 lowercase hex digits", StrictJson.Quote(d.KeyId));
-            SignatureAlgorithm algorithm = SignatureAlgorithmNames.TryParse(d.SignatureAlgorithm, out SignatureAlgorithm a) && SignatureAlgorithmNames.ToName(a) == d.SignatureAlgorithm ? a
-                : throw check.Error("$.signature_algorithm", "\"ed25519\", \"ecdsa-p256\" or \"rsa-3072\"", StrictJson.Quote(d.SignatureAlgorithm));
+            KeyId keyId = SignerFields.ParseKeyId(check, d.KeyId);
+            SignatureAlgorithm algorithm = SignerFields.ParseAlgorithm(check, d.SignatureAlgorithm);
             var partitions = new List<ManifestPartition>(d.Partitions.Count);
             for (int i = 0; i < d.Partitions.Count; i++)
             {
@@ -243,15 +241,7 @@ public sealed record GoldenImageManifest
             check.Text("$.source_version", source.Version, FieldText.IsVersion, versionRule);
         }
 
-        if (keyId.IsZero)
-        {
-            throw check.Error("$.key_id", "a key id that is not all zero", StrictJson.Quote(keyId.ToString()));
-        }
-
-        if (!SignatureAlgorithmNames.IsSupported(algorithm))
-        {
-            throw check.Error("$.signature_algorithm", "ed25519, ecdsa-p256 or rsa-3072", algorithm.ToString());
-        }
+        SignerFields.Check(check, keyId, algorithm);
 
         check.Count("$.partitions", partitions, 1, MaxPartitions, "partitions");
         for (int i = 0; i < partitions.Count; i++)
@@ -275,9 +265,9 @@ public sealed record GoldenImageManifest
 
             check.Integer(at + ".compressed_size", p.CompressedSize, 1, MaxMemberSize);
 
-            check.Text(at + ".sha256", p.Sha256, IsSha256Hex, "64 lowercase hex digits");
+            check.Text(at + ".sha256", p.Sha256, SignerFields.IsSha256Hex, "64 lowercase hex digits");
             check.Text(at + ".compressed_sha256", p.CompressedSha256,
-                p.Compression == PartitionCompression.None ? h => h == p.Sha256 : IsSha256Hex,
+                p.Compression == PartitionCompression.None ? h => h == p.Sha256 : SignerFields.IsSha256Hex,
                 p.Compression == PartitionCompression.None ? $"{StrictJson.Quote(p.Sha256)} (the sha256: not compressed)" : "64 lowercase hex digits");
         }
     }

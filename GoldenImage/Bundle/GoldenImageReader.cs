@@ -179,26 +179,22 @@ public static class GoldenImageReader
     {
         // Nothing in the manifest is believed before its signature verifies, not even its key id:
         // try each trusted key (a board trusts a handful).
-        foreach (VerificationKey key in trusted)
+        if (trusted.FindSigner(manifest, signature) is { } key)
         {
-            if (key.Verify(manifest, signature))
-            {
-                return key;
-            }
+            return key;
         }
 
         // Only to say why: peek at the (unverified) key id the manifest claims.
-        string claimed = "";
+        KeyId? claimedId = null;
         try
         {
-            GoldenImageManifest unverified = GoldenImageManifest.Parse(manifest);
-            claimed = trusted.Contains(unverified.KeyId)
-                ? $"; it names trusted key {unverified.KeyId}, so the manifest or its signature was altered"
-                : $"; it names key id {unverified.KeyId}, which is not trusted";
+            claimedId = GoldenImageManifest.Parse(manifest).KeyId;
         }
         catch (ImageFormatException)
         {
         }
+
+        string claimed = SignerFields.ClaimedKey(trusted, claimedId, "manifest");
 
         throw new SignatureException(
             $"{GoldenImageManifest.SignatureMember}: signature over {GoldenImageManifest.ManifestMember} does not verify with any trusted key (trusted: {trusted.Describe()}){claimed}",

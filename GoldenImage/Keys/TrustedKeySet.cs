@@ -50,6 +50,24 @@ public sealed class TrustedKeySet : IReadOnlyCollection<VerificationKey>
         ? key
         : throw new SignatureException($"{(member is null ? "" : member + ": ")}key id {keyId} is not trusted (trusted: {Describe()})", member, "key_id");
 
+    /// <summary>
+    /// The trusted key whose signature over exactly <paramref name="data"/> is <paramref name="signature"/>,
+    /// or null. Every key is tried: nothing in the signed bytes (not even the key id they claim) is
+    /// believed before one verifies.
+    /// </summary>
+    public VerificationKey? FindSigner(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        foreach (VerificationKey key in _keys.Values)
+        {
+            if (key.Verify(data, signature))
+            {
+                return key;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The trusted key ids as text, for messages.</summary>
     public string Describe() => _keys.Count == 0 ? "none" : string.Join(", ", _keys.Keys.Select(k => k.ToString()).Order(StringComparer.Ordinal));
 

@@ -14,6 +14,7 @@ public static class RecoverySimCli
         foreach (Command command in new Command[]
         {
             Commands.ServeCommand.Create(context),
+            Commands.UpdateServerCommand.Create(context),
             Commands.TftpCommands.Create(context),
             Commands.KeysCommands.Create(context),
             Commands.ImageCommands.Create(context),
