@@ -62,7 +62,9 @@ public static class PackageSummaryReader
             }
         }
 
-        var entry = new UpdatePackage(UpdatePackageKind.Full, manifest.ReleaseId, manifest.Version, manifest.RollbackIndex, null, file,
+        // A delta package's manifest names the release it applies to (docs/FORMAT.md "Delta packages").
+        var entry = new UpdatePackage(manifest.IsDeltaPackage ? UpdatePackageKind.Delta : UpdatePackageKind.Full, manifest.ReleaseId, manifest.Version, manifest.RollbackIndex,
+            manifest.Source?.ReleaseId, file,
             counted.BytesRead, Convert.ToHexStringLower(hash.Finish()), Convert.ToHexStringLower(SHA256.HashData(manifestBytes)));
         return new PackageSummary(entry, manifest.BoardIds);
     }

@@ -62,6 +62,28 @@ public sealed class UpdateServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_delta_package_is_listed_as_a_delta_from_its_source_release()
+    {
+        byte[] target = await UpdateRoot.WritePackageAsync(Path.Join(_root.ChannelDirectory, "r2.rsim"), 1, 4, "2.0");
+        var delta = new MemoryStream();
+        await GoldenImage.Delta.DeltaPackageWriter.WriteAsync(new GoldenImage.Delta.DeltaPackageBuildOptions
+        {
+            Key = UpdateRoot.ReleaseKey,
+            OpenSource = () => new MemoryStream(_package, writable: false),
+            OpenTarget = () => new MemoryStream(target, writable: false),
+            MaxParallelism = 1,
+        }, delta);
+        await File.WriteAllBytesAsync(Path.Join(_root.ChannelDirectory, "r1-to-r2.rsim"), delta.ToArray());
+        await _root.Server!.ReloadAsync();
+
+        UpdateIndex index = (await FetchIndexAsync()).Index;
+        UpdatePackage d = Assert.Single(index.Packages, p => p.Kind == UpdatePackageKind.Delta);
+        UpdatePackage source = Assert.Single(index.Packages, p => p.File == "r1.rsim");
+        Assert.Equal(("r1-to-r2.rsim", source.ReleaseId, "2.0", 4UL, delta.Length), (d.File, d.FromRelease, d.Version, d.RollbackIndex, d.Size));
+        Assert.Equal(("2.0", (ulong?)4UL), (index.Latest?.Version, index.Latest?.RollbackIndex));
+    }
+
+    [Fact]
     public async Task A_signature_asked_for_with_the_tag_of_an_older_index_is_412()
     {
         using HttpResponseMessage first = await Http.GetAsync(Index);
