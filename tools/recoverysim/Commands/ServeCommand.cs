@@ -100,19 +100,7 @@ public static class ServeCommand
                 using MeterProvider? exporter = service.Metrics is { } at ? StartMetrics(at) : null;
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
                 var reloads = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
-                void Stop(PosixSignalContext signal)
-                {
-                    signal.Cancel = true; // the graceful stop below ends the process
-                    stop.Cancel();
-                }
-
-                using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-                using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-                using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
-                {
-                    signal.Cancel = true;
-                    reloads.Writer.TryWrite(true);
-                });
+                using var signals = Service.ServiceSignals.Register(stop, () => reloads.Writer.TryWrite(true));
 
                 string status = $"serving {options.Root} on {server.LocalEndPoint} ({Mode(options)}){(activated is null ? "" : ", socket from systemd")}";
                 await context.Output.WriteLineAsync(asJson

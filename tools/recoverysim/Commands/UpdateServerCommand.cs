@@ -80,19 +80,7 @@ public static class UpdateServerCommand
             await using (server.ConfigureAwait(false))
             {
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-                void Stop(PosixSignalContext signal)
-                {
-                    signal.Cancel = true; // the graceful stop below ends the process
-                    stop.Cancel();
-                }
-
-                using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-                using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-                using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
-                {
-                    signal.Cancel = true;
-                    _ = ReloadAsync(server, lines.Writer, asJson, context.Time);
-                });
+                using var signals = Service.ServiceSignals.Register(stop, () => _ = ReloadAsync(server, lines.Writer, asJson, context.Time));
 
                 string status = $"serving {server.Options.Root} on {server.BaseAddress} ({server.BoardCount} boards, {server.ChannelCount} channels, {server.PackageCount} packages, index key {indexKey.KeyId})";
                 await context.Output.WriteLineAsync(asJson
