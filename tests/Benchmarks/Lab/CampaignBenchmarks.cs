@@ -21,6 +21,7 @@ public class CampaignBenchmarks
 {
     private ScenarioBench _bench = null!;
     private Campaign _campaign = null!;
+    private Campaign _twoJobs = null!;
     private int _states;
 
     [GlobalSetup]
@@ -29,7 +30,9 @@ public class CampaignBenchmarks
         string file = Find("scenarios/update-power-loss-system.json");
         string root = Directory.CreateTempSubdirectory("rsim-bench-campaign-").FullName;
         _bench = ScenarioBench.BuildAsync(ScenarioFile.Load(file), root).GetAwaiter().GetResult();
-        _campaign = Campaign.PrepareAsync(_bench, new CampaignOptions()).GetAwaiter().GetResult();
+        // Recorded once each, outside the measurement: what is timed is the campaign over the states.
+        _campaign = Campaign.PrepareAsync(_bench, new CampaignOptions { Jobs = 1 }).GetAwaiter().GetResult();
+        _twoJobs = Campaign.PrepareAsync(_bench, new CampaignOptions { Jobs = 2 }).GetAwaiter().GetResult();
         _states = _campaign.Exhaustive().Count;
     }
 
@@ -44,15 +47,15 @@ public class CampaignBenchmarks
 
     /// <summary>The exhaustive campaign with one job; per operation = per state.</summary>
     [Benchmark(OperationsPerInvoke = 167)]
-    public int ExhaustiveOneJob() => Run(1);
+    public int ExhaustiveOneJob() => Run(_campaign);
 
     /// <summary>The exhaustive campaign with two jobs; per operation = per state.</summary>
     [Benchmark(OperationsPerInvoke = 167)]
-    public int ExhaustiveTwoJobs() => Run(2);
+    public int ExhaustiveTwoJobs() => Run(_twoJobs);
 
-    private int Run(int jobs)
+    private int Run(Campaign campaign)
     {
-        CampaignReport report = Campaign.PrepareAsync(_bench, new CampaignOptions { Jobs = jobs }).GetAwaiter().GetResult().RunAsync().GetAwaiter().GetResult();
+        CampaignReport report = campaign.RunAsync().GetAwaiter().GetResult();
         if (report.Outcomes.Count != _states || report.Failures.Any())
         {
             throw new InvalidOperationException($"{report.Outcomes.Count} states (expected {_states}), {report.Failures.Count()} failures");
