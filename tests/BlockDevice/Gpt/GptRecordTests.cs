@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using RecoverySim.BlockDevice.Gpt;
+using RecoverySim.Testing;
 
 namespace RecoverySim.BlockDevice.Tests.Gpt;
 
@@ -102,7 +103,8 @@ public sealed class GptRecordTests
     [Fact]
     public void Names_longer_than_36_code_units_are_refused()
     {
-        var entry = new GptPartitionEntry(Guid.NewGuid(), Guid.NewGuid(), 1, 2, 0, new string('x', 37));
+        Func<Guid> guids = SeededGuids.From(105);
+        var entry = new GptPartitionEntry(guids(), guids(), 1, 2, 0, new string('x', 37));
         Assert.Throws<ArgumentException>(() => entry.WriteTo(new byte[128]));
     }
 }
