@@ -1,5 +1,6 @@
 using RecoverySim.Interop.Tests.Peers;
 using RecoverySim.Lab.Tests.Updates;
+using RecoverySim.Lab.Updates;
 
 namespace RecoverySim.Interop.Tests.Updates;
 
@@ -50,6 +51,7 @@ public sealed class CurlFetchesPackagesTests : IAsyncLifetime
         await File.WriteAllBytesAsync(output, _package[..cut]);
         await CurlAsync("-C", "-", "-o", output, Url);
         Assert.Equal(_package, await File.ReadAllBytesAsync(output));
-        Assert.Contains(_root.Events, e => e.Kind == "request" && e.Status == 206);
+        UpdateServerEvent partial = await _root.WaitForEventAsync(e => e.Kind == "request" && e.Status == 206);
+        Assert.Equal(_package.Length - cut, partial.Bytes);
     }
 }

@@ -35,9 +35,19 @@ public static class ScenarioFiles
         return data;
     }
 
-    /// <summary>Builds the bench of <paramref name="scenario"/> with its TFTP root in a fresh temporary directory (kept for the test run).</summary>
+    /// <summary>One folder for every bench's TFTP root in this test run, removed when the test process exits.</summary>
+    private static readonly Lazy<string> Roots = new(() =>
+    {
+        string root = System.IO.Directory.CreateTempSubdirectory("recoverysim-lab-test-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.Directory.Delete(root, recursive: true);
+        return root;
+    });
+
+    /// <summary>Builds the bench of <paramref name="scenario"/> with its TFTP root in a fresh folder of this run's.</summary>
     public static Task<ScenarioBench> BenchAsync(Scenario scenario) =>
-        ScenarioBench.BuildAsync(scenario, System.IO.Directory.CreateTempSubdirectory("recoverysim-lab-test-").FullName);
+        ScenarioBench.BuildAsync(scenario, Path.Combine(Roots.Value, $"bench-{Interlocked.Increment(ref _benches)}"));
+
+    private static int _benches;
 
     /// <summary>Builds the bench of the shipped scenario <paramref name="name"/>.</summary>
     public static Task<ScenarioBench> BenchAsync(string name) => BenchAsync(ScenarioFile.Load(PathOf(name)));

@@ -18,6 +18,26 @@ internal sealed class UpdateRoot : IAsyncDisposable
     public static readonly SigningKey ReleaseKey = SigningKey.Derive(SignatureAlgorithm.Ed25519, "update-server-tests release");
 
     private readonly List<UpdateServerEvent> _events = [];
+    private readonly List<(Func<UpdateServerEvent, bool> Match, TaskCompletionSource<UpdateServerEvent> Seen)> _waiters = [];
+
+    /// <summary>
+    /// The first server event that <paramref name="match"/> accepts, already logged or the next one
+    /// (the server logs a request after its response has gone out); fails after 10 s.
+    /// </summary>
+    public Task<UpdateServerEvent> WaitForEventAsync(Func<UpdateServerEvent, bool> match)
+    {
+        lock (_events)
+        {
+            if (_events.FirstOrDefault(match) is UpdateServerEvent found)
+            {
+                return Task.FromResult(found);
+            }
+
+            var seen = new TaskCompletionSource<UpdateServerEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, seen));
+            return seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
 
     public UpdateRoot() => Directory.CreateDirectory(ChannelDirectory);
 
@@ -73,6 +93,11 @@ internal sealed class UpdateRoot : IAsyncDisposable
                 lock (_events)
                 {
                     _events.Add(e);
+                    foreach ((Func<UpdateServerEvent, bool> match, TaskCompletionSource<UpdateServerEvent> seen) in _waiters.Where(w => w.Match(e)).ToArray())
+                    {
+                        _waiters.Remove((match, seen));
+                        seen.TrySetResult(e);
+                    }
                 }
             },
         });
