@@ -38,6 +38,18 @@ public sealed class BoardPartitionVerifier : IPartitionVerifier
         Verify(partition, _board.Partition(partition), minimumRollbackIndex, payload: false);
 
     /// <summary>
+    /// The release id that every partition of <paramref name="slot"/> carries in a header that
+    /// verifies (CRC, fields, board, key, signature; not the rollback index, not the payload
+    /// hash), or null when one does not verify or they name different releases: which signed
+    /// release a slot holds, cheaply.
+    /// </summary>
+    public string? SignedRelease(Control.Slot slot)
+    {
+        PartitionVerification[] headers = [.. BoardLayout.SlotPartitions(_board.Config.Profile, slot).Select(p => VerifyHeader(p, 0))];
+        return headers.All(h => h.Verified) && headers.Select(h => h.Release).Distinct().Count() == 1 ? headers[0].Release : null;
+    }
+
+    /// <summary>
     /// Verifies a slot's partitions. A board opened from its directory with parallel verification
     /// (<see cref="Board.Open"/>) checks them concurrently, each through its own read-only handle
     /// on disk.img (devices are single-caller), so a boot uses every core for hashing; events still

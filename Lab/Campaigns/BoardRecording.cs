@@ -94,26 +94,26 @@ public sealed class BoardRecording
         {
             int before = recording.RpmbLog.Count;
             recording._rpmb.Write(sector, data, flags);
-            for (int i = before; i < recording.RpmbLog.Count; i++)
-            {
-                recording._rpmbAt.Add(recording.DiskLog.Count);
-            }
+            Noted(before);
         }
 
         public void Flush()
         {
             int before = recording.RpmbLog.Count;
             recording._rpmb.Flush();
-            for (int i = before; i < recording.RpmbLog.Count; i++)
-            {
-                recording._rpmbAt.Add(recording.DiskLog.Count);
-            }
+            Noted(before);
         }
 
         public void Discard(long sector, long count)
         {
             int before = recording.RpmbLog.Count;
             recording._rpmb.Discard(sector, count);
+            Noted(before);
+        }
+
+        /// <summary>Notes the disk log's length for each RPMB entry recorded since <paramref name="before"/>.</summary>
+        private void Noted(int before)
+        {
             for (int i = before; i < recording.RpmbLog.Count; i++)
             {
                 recording._rpmbAt.Add(recording.DiskLog.Count);

@@ -112,7 +112,7 @@ public sealed class Campaign
             WriteLogEntry entry = log[i];
             var part = entry.Kind == WriteLogEntryKind.Flush ? (BlockDevice.Gpt.GptPartitionEntry?)null
                 : partitions.FirstOrDefault(p => entry.Sector >= p.FirstLba && entry.Sector <= p.LastLba) is { IsUsed: true } found ? found : null;
-            StepSnapshot step = _recorded.Steps.Last(s => s.DiskPosition <= i);
+            StepSnapshot step = _recorded.StepAt(i);
             writes.Add(new RecordedWrite(i, entry, part?.Name, part is null ? 0 : (entry.Sector - part.Value.FirstLba) * Board.SectorSize, step.Step, i - step.DiskPosition));
         }
 
@@ -299,12 +299,9 @@ public sealed class Campaign
 
     private async Task<IReadOnlyList<CrashOutcome>> EvaluateWithSecondCutsAsync(CrashPoint point, int index, CancellationToken cancel)
     {
-        (IBlockDevice disk, IBlockDevice rpmb) = _recorded.Recording.Rebuild(point.First);
+        (IBlockDevice disk, IBlockDevice rpmb, StepSnapshot at, RollbackIndexes before) = AtFirstCut(point);
         var resumed = new BoardRecording(disk, rpmb);
-        StepSnapshot at = _recorded.StepAt(point.First.Disk.Prefix);
-        RollbackIndexes before = Peek(disk, rpmb);
-        var run = new BoardRun(_bench, _options.Seed, resumed.Disk, resumed.Rpmb, at, _options.DiskDecorator);
-        var results = new List<CrashOutcome> { await SettleAndJudgeAsync(run, point, index * SecondLevelStride, before, cancel).ConfigureAwait(false) };
+        var results = new List<CrashOutcome> { await SettleAndJudgeAsync(Run(resumed.Disk, resumed.Rpmb, at), point, index * SecondLevelStride, before, cancel).ConfigureAwait(false) };
 
         WriteLog log = resumed.DiskLog;
         var random = new SeededRandom(unchecked(_options.Seed * 1_000_003 + index));
@@ -317,10 +314,9 @@ public sealed class Campaign
                 2 when prefix < log.Count && log[prefix].Kind == WriteLogEntryKind.Write && log[prefix].SectorCount > 1 => CrashState.TornWrite(prefix, (int)(log[prefix].SectorCount / 2)),
                 _ => CrashState.AfterPrefix(prefix),
             };
-            var twice = point with { Second = new BoardCut(state, 0) };
-            (IBlockDevice disk2, IBlockDevice rpmb2) = resumed.Rebuild(twice.Second!.Value);
-            var second = new BoardRun(_bench, _options.Seed, disk2, rpmb2, at, _options.DiskDecorator);
-            results.Add(await SettleAndJudgeAsync(second, twice, index * SecondLevelStride + 1 + c, before, cancel).ConfigureAwait(false));
+            var second = new BoardCut(state, 0);
+            (IBlockDevice disk2, IBlockDevice rpmb2) = resumed.Rebuild(second);
+            results.Add(await SettleAndJudgeAsync(Run(disk2, rpmb2, at), point with { Second = second }, index * SecondLevelStride + 1 + c, before, cancel).ConfigureAwait(false));
         }
 
         return results;
@@ -328,15 +324,7 @@ public sealed class Campaign
 
     private async Task<(CrashOutcome Outcome, BoardRun Run)> EvaluateAsync(CrashPoint point, long order, List<TimelineEntry>? replay, CancellationToken cancel)
     {
-        BoardRecording recording = _recorded.Recording;
-        if (point.First.Disk.Prefix > recording.DiskLog.Count)
-        {
-            throw new ArgumentException($"crash id {point}: the recorded run of {_bench.Scenario.Name} has {recording.DiskLog.Count} disk writes", nameof(point));
-        }
-
-        (IBlockDevice disk, IBlockDevice rpmb) = recording.Rebuild(point.First);
-        StepSnapshot at = _recorded.StepAt(point.First.Disk.Prefix);
-        RollbackIndexes before = Peek(disk, rpmb);
+        (IBlockDevice disk, IBlockDevice rpmb, StepSnapshot at, RollbackIndexes before) = AtFirstCut(point);
         if (replay is not null)
         {
             CutTimeline(replay, point.First);
@@ -344,12 +332,12 @@ public sealed class Campaign
 
         if (point.Second is not BoardCut secondCut)
         {
-            var run = new BoardRun(_bench, _options.Seed, disk, rpmb, at, _options.DiskDecorator);
+            BoardRun run = Run(disk, rpmb, at);
             return (await SettleAndJudgeAsync(run, point, order, before, cancel).ConfigureAwait(false), run);
         }
 
         var resumed = new BoardRecording(disk, rpmb);
-        var first = new BoardRun(_bench, _options.Seed, resumed.Disk, resumed.Rpmb, at, _options.DiskDecorator);
+        BoardRun first = Run(resumed.Disk, resumed.Rpmb, at);
         await first.PowerOnAsync(AfterCut, _options.MaxBoots, cancel: cancel).ConfigureAwait(false);
         if (secondCut.Disk.Prefix > resumed.DiskLog.Count)
         {
@@ -358,10 +346,26 @@ public sealed class Campaign
 
         replay?.AddRange(first.Timeline);
         (IBlockDevice disk2, IBlockDevice rpmb2) = resumed.Rebuild(secondCut);
-        var second = new BoardRun(_bench, _options.Seed, disk2, rpmb2, at, _options.DiskDecorator);
+        BoardRun second = Run(disk2, rpmb2, at);
         second.Note(AfterCut, LabEventKinds.PowerCut, $"second power cut at crash state {secondCut} of the {resumed.DiskLog.Count} disk writes of that power-on", e => e with { Reason = secondCut.ToString() });
         return (await SettleAndJudgeAsync(second, point, order, before, cancel).ConfigureAwait(false), second);
     }
+
+    /// <summary>The devices as the first cut of <paramref name="point"/> leaves them, the bench at that step, and the RPMB's indexes then.</summary>
+    private (IBlockDevice Disk, IBlockDevice Rpmb, StepSnapshot At, RollbackIndexes Before) AtFirstCut(CrashPoint point)
+    {
+        BoardRecording recording = _recorded.Recording;
+        if (point.First.Disk.Prefix > recording.DiskLog.Count)
+        {
+            throw new ArgumentException($"crash id {point}: the recorded run of {_bench.Scenario.Name} has {recording.DiskLog.Count} disk writes", nameof(point));
+        }
+
+        (IBlockDevice disk, IBlockDevice rpmb) = recording.Rebuild(point.First);
+        return (disk, rpmb, _recorded.StepAt(point.First.Disk.Prefix), Peek(disk, rpmb));
+    }
+
+    /// <summary>A run of the board over <paramref name="disk"/> and <paramref name="rpmb"/> with the bench as at step <paramref name="at"/>.</summary>
+    private BoardRun Run(IBlockDevice disk, IBlockDevice rpmb, StepSnapshot at) => new(_bench, _options.Seed, disk, rpmb, at, _options.DiskDecorator);
 
     /// <summary>The recorded run's timeline up to a cut (events whose disk position the cut reached), and the cut.</summary>
     private void CutTimeline(List<TimelineEntry> replay, BoardCut cut)
@@ -429,9 +433,7 @@ public sealed class Campaign
         // The boot flow hashed every payload of this slot just before its kernel started (the events
         // say so, checked above); its headers must still be the signed ones of the same release.
         var slot = settle.Slot == "b" ? Bootloader.Control.Slot.B : Bootloader.Control.Slot.A;
-        BoardPartitionVerifier verifier = board.Verifier();
-        var verified = BoardLayout.SlotPartitions(board.Config.Profile, slot).Select(p => verifier.VerifyHeader(p, 0)).ToArray();
-        if (verified.Any(v => !v.Verified || v.Release != settle.ReleaseId))
+        if (board.Verifier().SignedRelease(slot) != settle.ReleaseId)
         {
             return Outcome(OutcomeClass.Violation, $"the running slot {settle.Slot} does not verify as {settle.ReleaseId}");
         }

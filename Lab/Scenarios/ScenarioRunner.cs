@@ -64,8 +64,9 @@ public sealed class ScenarioRunner
     private async Task StepsAsync(CancellationToken cancel)
     {
         PowerCutStep? cut = null;
-        foreach (ScenarioStep step in _bench.Scenario.Steps)
+        for (int index = 0; index < _bench.Scenario.Steps.Count; index++)
         {
+            ScenarioStep step = _bench.Scenario.Steps[index];
             cancel.ThrowIfCancellationRequested();
             if (_recording is not null)
             {
@@ -83,7 +84,7 @@ public sealed class ScenarioRunner
                     cut = p;
                     break;
                 case UpdateStep or PowerOnStep when cut is not null:
-                    await CutAsync(step, cut, cancel).ConfigureAwait(false);
+                    await CutAsync(step, index, cut, cancel).ConfigureAwait(false);
                     cut = null;
                     break;
                 case ExpectStep e:
@@ -177,13 +178,11 @@ public sealed class ScenarioRunner
             return null;
         }
 
-        BoardPartitionVerifier verifier = board.Verifier();
-        var headers = BoardLayout.SlotPartitions(board.Config.Profile, slot.Value).Select(p => verifier.VerifyHeader(p, 0)).ToArray();
-        return headers.All(h => h.Verified) && headers.Select(h => h.Release).Distinct().Count() == 1 ? _bench.ReleaseName(headers[0].Release) : null;
+        return board.Verifier().SignedRelease(slot.Value) is string release ? _bench.ReleaseName(release) : null;
     }
 
     /// <summary>Records <paramref name="step"/>, rebuilds the crash state <paramref name="cut"/> names, and goes on from it.</summary>
-    private async Task CutAsync(ScenarioStep step, PowerCutStep cut, CancellationToken cancel)
+    private async Task CutAsync(ScenarioStep step, int stepIndex, PowerCutStep cut, CancellationToken cancel)
     {
         var recording = new BoardRecording(_run.DiskBelow, _run.Rpmb);
         int timelineBefore = _run.Timeline.Count;
@@ -199,7 +198,6 @@ public sealed class ScenarioRunner
         }
 
         WriteLog log = recording.DiskLog;
-        long stepIndex = _bench.Scenario.Steps.ToList().IndexOf(step);
         int prefix = cut.Write is int n ? Math.Min(n, log.Count) : (int)new SeededRandom(unchecked(_run.Seed * 1_000_003 + stepIndex)).NextInt64(log.Count + 1);
         CrashState state = CrashState.AfterPrefix(prefix);
         if (cut.Torn && prefix < log.Count && log[prefix].Kind == WriteLogEntryKind.Write && log[prefix].SectorCount > 1)

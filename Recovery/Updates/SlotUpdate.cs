@@ -91,7 +91,7 @@ public sealed class SlotUpdate
             VerifiedDeltaPackage delta = await DeltaPackageReader.OpenAsync(stream, GoldenImageFit.ReadOptions(_board), cancel).ConfigureAwait(false);
             GoldenImageManifest manifest = delta.Manifest;
             GoldenImageFit.Check(_board, manifest, [target]);
-            string? source = RunningRelease(running);
+            string? source = _board.Verifier().SignedRelease(running);
             if (source != manifest.Source!.ReleaseId)
             {
                 throw new SlotUpdateException($"the delta package applies to release {manifest.Source.ReleaseId} ({manifest.Source.Version}), but slot {SlotNames.Name(running)} runs {source ?? "no verified release"}: nothing written");
@@ -133,14 +133,6 @@ public sealed class SlotUpdate
         _log.Add(UpdateEventKinds.Started, $"update: installing into slot {SlotNames.Name(target)}, slot {SlotNames.Name(running)} stays as the backup",
             e => e with { Slot = SlotNames.Name(target) });
         return (running, target);
-    }
-
-    /// <summary>The release every partition of <paramref name="slot"/> verifies as (headers and signatures), or null.</summary>
-    private string? RunningRelease(Slot slot)
-    {
-        BoardPartitionVerifier verifier = _board.Verifier();
-        var headers = BoardLayout.SlotPartitions(BoardProfile.Ab, slot).Select(p => verifier.VerifyHeader(p, 0)).ToArray();
-        return headers.All(h => h.Verified) && headers.Select(h => h.Release).Distinct().Count() == 1 ? headers[0].Release : null;
     }
 
     private void Verified(GoldenImageManifest manifest, string what) =>
