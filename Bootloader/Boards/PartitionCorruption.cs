@@ -25,7 +25,7 @@ public static class PartitionCorruption
         ArgumentNullException.ThrowIfNull(board);
         if (!BoardLayout.SlotPartitionKinds.Contains(BoardLayout.KindOf(partition)) || partition == BoardLayout.Misc)
         {
-            throw new BoardException($"--header applies to slot partitions (boot, system, vendor); '{partition}' has no partition header");
+            throw new BoardException($"header damage applies to slot partitions (boot, system, vendor); '{partition}' has no partition header");
         }
 
         Invert(board.Partition(partition), HeaderDamageOffset, 4);
@@ -40,7 +40,7 @@ public static class PartitionCorruption
         long size = device.SectorCount * device.SectorSize;
         if (offset < 0 || length < 1 || offset >= size || length > size - offset)
         {
-            throw new BoardException($"--offset {offset} --length {length}: outside partition '{partition}' of {size} bytes (offset 0 to {size - 1}, length at least 1)");
+            throw new BoardException($"offset {offset}, length {length}: outside partition '{partition}' of {size} bytes (offset 0 to {size - 1}, length at least 1)");
         }
 
         Invert(device, offset, length);
@@ -56,7 +56,7 @@ public static class PartitionCorruption
         ArgumentNullException.ThrowIfNull(board);
         if (count is < 1 or > MaxBitFlips)
         {
-            throw new BoardException($"--bit-flips {count}: expected 1 to {MaxBitFlips}");
+            throw new BoardException($"bit flips {count}: expected 1 to {MaxBitFlips}");
         }
 
         IBlockDevice device = board.Partition(partition);
