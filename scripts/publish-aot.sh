@@ -6,7 +6,12 @@
 #   bash scripts/publish-aot.sh OUTDIR      -> OUTDIR/recoverysim
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out=${1:?usage: publish-aot.sh OUTDIR}
+usage='usage: publish-aot.sh OUTDIR'
+out=${1:?$usage}
+case "$out" in
+  -h|--help) echo "$usage"; exit 0 ;;
+  -*) echo "publish-aot: OUTDIR '$out' looks like an option; $usage" >&2; exit 2 ;;
+esac
 case "$(uname -m)" in
   x86_64) rid=linux-x64 ;;
   aarch64|arm64) rid=linux-arm64 ;;

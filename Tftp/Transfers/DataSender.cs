@@ -95,7 +95,7 @@ internal sealed class DataSender
                         await Throttle.WaitAsync(lengths[slot], settings.SynchronousIo, cancel).ConfigureAwait(false);
                     }
 
-                    await channel.SendAsync(ring.AsMemory(offset, lengths[slot]), cancel).ConfigureAwait(false);
+                    // Counted before the send: once the peer holds the block, the counters already show it.
                     if (next <= highestSent)
                     {
                         counters.AddRetransmissions(1);
@@ -106,6 +106,7 @@ internal sealed class DataSender
                         counters.AddBlock(lengths[slot] - TftpDataPacket.Size);
                     }
 
+                    await channel.SendAsync(ring.AsMemory(offset, lengths[slot]), cancel).ConfigureAwait(false);
                     next++;
                 }
 
