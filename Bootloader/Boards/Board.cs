@@ -144,9 +144,11 @@ public sealed class Board : IDisposable
     /// disk.img and rpmb.bin, reads the GPT and finds every partition of the profile. Throws
     /// <see cref="BoardException"/> naming the first problem; nothing is written. With
     /// <paramref name="parallelVerification"/>, a slot's partitions are verified concurrently,
-    /// each through its own read-only handle on disk.img.
+    /// each through its own read-only handle on disk.img. With <paramref name="diskDecorator"/>, the
+    /// board's storage is that device over disk.img (a fault-injecting one that can cut power), which
+    /// the board then owns and which sees every read (no parallel handles).
     /// </summary>
-    public static Board Open(string directory, bool writable = true, bool parallelVerification = true)
+    public static Board Open(string directory, bool writable = true, bool parallelVerification = true, Func<IBlockDevice, IBlockDevice>? diskDecorator = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (!System.IO.Directory.Exists(directory))
@@ -186,9 +188,10 @@ public sealed class Board : IDisposable
             disk = FileBlockDevice.Open(diskPath, SectorSize, writable);
             rpmb = FileBlockDevice.Open(rpmbPath, SectorSize, writable);
             int sectorSize = disk.SectorSize;
-            var board = new Board(config, directory, disk, rpmb, ReadGpt(disk), ownsDevices: true)
+            IBlockDevice storage = diskDecorator is null ? disk : diskDecorator(disk);
+            var board = new Board(config, directory, storage, rpmb, ReadGpt(storage), ownsDevices: true)
             {
-                ParallelReader = parallelVerification ? () => FileBlockDevice.Open(diskPath, sectorSize, writable: false) : null,
+                ParallelReader = parallelVerification && diskDecorator is null ? () => FileBlockDevice.Open(diskPath, sectorSize, writable: false) : null,
             };
             disk = null;
             rpmb = null;

@@ -164,7 +164,7 @@ public sealed class Campaign
             }
 
             int now = Interlocked.Increment(ref done);
-            _options.Progress?.Report(new CampaignProgress(now, total, byKind, byClass, Volatile.Read(ref failures), now / Math.Max(1e-9, _options.Time.GetElapsedTime(started).TotalSeconds)));
+            _options.Progress?.Report(new CampaignProgress(now, total, byKind, byClass, Volatile.Read(ref failures), now / Math.Max(1e-9, _options.Time.GetElapsedTime(started).TotalSeconds)) { Outcome = outcome });
         }
 
         await Parallel.ForEachAsync(owned, new ParallelOptions { MaxDegreeOfParallelism = _options.Jobs, CancellationToken = cancel }, async (i, ct) =>

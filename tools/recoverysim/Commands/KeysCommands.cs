@@ -1,7 +1,6 @@
 using System.CommandLine;
-using System.Text;
 using System.Text.Json.Nodes;
-using RecoverySim.BlockDevice.Files;
+using RecoverySim.Lab.Benches;
 using RecoverySim.GoldenImage.Keys;
 
 namespace RecoverySim.Cli.Commands;
@@ -40,8 +39,8 @@ public static class KeysCommands
         {
             string directory = parse.GetValue(output)!;
             SignatureAlgorithm chosen = SignatureAlgorithmNames.Parse(parse.GetValue(algorithm)!);
-            string privatePath = Path.Combine(directory, "private.pem");
-            string publicPath = Path.Combine(directory, "public.pem");
+            string privatePath = Path.Combine(directory, KeyPairFiles.PrivateFile);
+            string publicPath = Path.Combine(directory, KeyPairFiles.PublicFile);
             foreach (string path in new[] { privatePath, publicPath })
             {
                 if (File.Exists(path))
@@ -50,12 +49,8 @@ public static class KeysCommands
                 }
             }
 
-            Directory.CreateDirectory(directory);
             SigningKey key = SigningKey.Generate(chosen);
-
-            // The public key last: a directory with public.pem always has its private key beside it.
-            await WriteNewAsync(privatePath, key.ToPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite, cancel).ConfigureAwait(false);
-            await WriteNewAsync(publicPath, key.PublicKey.ToPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, cancel).ConfigureAwait(false);
+            await KeyPairFiles.WriteAsync(directory, key, cancel).ConfigureAwait(false);
 
             if (parse.GetValue(json))
             {
@@ -77,15 +72,5 @@ public static class KeysCommands
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    private static async Task WriteNewAsync(string path, string text, UnixFileMode mode, CancellationToken cancel)
-    {
-        AtomicFile file = AtomicFile.Create(path, overwrite: false, mode);
-        await using (file.ConfigureAwait(false))
-        {
-            await file.Stream.WriteAsync(Encoding.ASCII.GetBytes(text), cancel).ConfigureAwait(false);
-            await file.CommitAsync(cancel).ConfigureAwait(false);
-        }
     }
 }
