@@ -24,6 +24,8 @@ public static class RecoverySimCli
             Commands.UsbCommands.Create(context),
             Commands.ScenarioCommands.Create(context),
             Commands.PowerCutCommands.Create(context),
+            Commands.BenchCommands.Create(context),
+            Commands.WebCommand.Create(context),
         })
         {
             root.Subcommands.Add(command);

@@ -1,0 +1,180 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RecoverySim.Lab.Benches;
+
+namespace RecoverySim.Lab.Web;
+
+/// <summary>
+/// The bench dashboard (DESIGN.md "Command line", <c>web</c>; docs/WEB.md): one page for a bench
+/// directory, its JSON API and its server-sent event stream, on Kestrel from the shared framework
+/// the way <see cref="Updates.UpdateServer"/> is hosted (a slim builder, plain request delegates, no
+/// reflection, loopback by default). It runs the bench (<see cref="RunningBench"/>: the boards, the
+/// bench's TFTP server, the campaign runner) for as long as it serves.
+/// </summary>
+public sealed class DashboardServer : IAsyncDisposable
+{
+    private readonly DashboardOptions _options;
+    private readonly CancellationTokenSource _stopping = new();
+    private WebApplication? _app;
+    private bool _disposed;
+
+    /// <summary>Creates the server; nothing is read or bound before <see cref="StartAsync"/>.</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public DashboardServer(DashboardOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+    }
+
+    /// <summary>The options.</summary>
+    public DashboardOptions Options => _options;
+
+    /// <summary>The running bench; valid after <see cref="StartAsync"/>.</summary>
+    public RunningBench Bench { get; private set; } = null!;
+
+    /// <summary>The event fan-out to open streams.</summary>
+    public EventFeed Feed { get; } = new();
+
+    /// <summary>The session tokens of this process.</summary>
+    public SessionTokens Tokens { get; } = new();
+
+    /// <summary>The address and port bound (the real port when 0 was asked for); valid after <see cref="StartAsync"/>.</summary>
+    public IPEndPoint LocalEndPoint { get; private set; } = new(IPAddress.None, 0);
+
+    /// <summary><c>http://ADDRESS:PORT/</c> of <see cref="LocalEndPoint"/>.</summary>
+    public Uri BaseAddress => new($"http://{(LocalEndPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{LocalEndPoint.Address}]" : LocalEndPoint.Address.ToString())}:{LocalEndPoint.Port}/");
+
+    /// <summary>Cancelled when the server stops (ends the event streams).</summary>
+    internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Opens the bench, starts its TFTP server, binds the port and starts serving.</summary>
+    /// <exception cref="BenchException">The bench directory is missing or bad.</exception>
+    /// <exception cref="IOException">A port cannot be bound.</exception>
+    public async Task StartAsync(CancellationToken cancel = default)
+    {
+        if (_app is not null)
+        {
+            throw new InvalidOperationException("the server is already started");
+        }
+
+        Bench = await RunningBench.StartAsync(_options.Bench, _options.Time, _options.TftpPort, _options.SampleInterval, cancel).ConfigureAwait(false);
+        Bench.Changed += Feed.Publish;
+        WebApplication app = Build();
+        try
+        {
+            await app.StartAsync(cancel).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            await Bench.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _app = app;
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        LocalEndPoint = new IPEndPoint(_options.Address, new Uri(address).Port);
+    }
+
+    /// <summary>The scenario files the page may start a campaign over, by file name (the first directory that has a name wins).</summary>
+    public IReadOnlyList<(string Name, string Path)> Scenarios()
+    {
+        var found = new List<(string, string)>();
+        IEnumerable<string> directories = [Path.Combine(Bench.Bench.Directory, "scenarios"), .. _options.ScenarioDirectories];
+        foreach (string directory in directories.Where(Directory.Exists))
+        {
+            foreach (string file in Directory.EnumerateFiles(directory, "*.json").Order(StringComparer.Ordinal))
+            {
+                string name = Path.GetFileName(file);
+                if (!name.EndsWith(".schema.json", StringComparison.Ordinal) && !found.Any(f => f.Item1 == name))
+                {
+                    found.Add((name, Path.GetFullPath(file)));
+                }
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Stops accepting requests, ends the event streams, then stops the bench.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_app is { } app)
+        {
+            using var timeout = new CancellationTokenSource(grace);
+            await app.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _disposed = true;
+        if (_app is { } app)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+        }
+
+        if (Bench is not null)
+        {
+            Bench.Changed -= Feed.Publish;
+            await Bench.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    private WebApplication Build()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = "recoverysim-web",
+            EnvironmentName = Environments.Production,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        // Settings are the options only: no appsettings.json, no ASPNETCORE_ variables, no console logger.
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = FormValues.MaxBodyBytes;
+            kestrel.Listen(_options.Address, _options.Port);
+        });
+        builder.Services.AddRoutingCore();
+        WebApplication app = builder.Build();
+        var api = new DashboardApi(this);
+        app.Use(api.GuardAsync);
+        app.MapGet("/", api.PageAsync);
+        app.MapGet("/assets/{file}", api.AssetAsync);
+        app.MapGet("/api/bench", api.BenchAsync);
+        app.MapGet("/api/events", api.EventsAsync);
+        app.MapGet("/api/boards/{board}", api.BoardAsync);
+        app.MapPost("/api/boards/{board}/{action}", api.ActionAsync);
+        app.MapPost("/api/campaign", api.CampaignAsync);
+        app.MapFallback(api.NotFoundAsync);
+        return app;
+    }
+}
