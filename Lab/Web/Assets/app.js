@@ -41,7 +41,8 @@ async function post(url, fields = {}) {
 
 function say(target, result) {
   target.textContent = result.ok ? result.message : `${result.status}: ${result.error}`;
-  target.className = `message ${result.ok ? "ok" : "error"}`;
+  target.classList.toggle("ok", Boolean(result.ok));
+  target.classList.toggle("error", !result.ok);
 }
 
 // ---- boards ----
@@ -97,7 +98,7 @@ function renderBoard(b) {
     const tries = "●".repeat(s.tries_remaining) + "○".repeat(Math.max(0, 7 - s.tries_remaining));
     const box = el("div", { class: `slot ${s.bootable ? "bootable" : "unbootable"}${last && last.slot === s.slot && b.power === "running" ? " active" : ""}`, "data-slot": s.slot },
       el("b", { text: `slot ${s.slot}` }), el("br"),
-      el("span", { class: "release", text: s.version ? `v${s.version}` : "no valid release" }), el("br"),
+      el("span", { class: "release", text: s.release && s.version ? `v${s.version}` : "no valid release" }), el("br"),
       el("span", { text: `priority ${s.priority}` }), el("br"),
       el("span", { class: "tries", title: `${s.tries_remaining} tries left`, text: `tries ${tries.slice(0, 7)}` }), el("br"),
       el("span", { class: "successful", text: s.successful ? "✓ successful" : "✗ not successful" }), el("br"),

@@ -34,7 +34,7 @@ public sealed class Dashboard : IAsyncDisposable
     public string BenchDirectory => Server.Bench.Bench.Directory;
 
     /// <summary>The repository's scenarios/ directory.</summary>
-    public static string Scenarios => Path.Combine(RepositoryRoot(), "scenarios");
+    public static string Scenarios => Path.Combine(RecoverySim.Interop.Tests.Peers.PeerTool.RepositoryRoot, "scenarios");
 
     /// <summary>Creates a bench of <paramref name="boards"/> boards and serves it.</summary>
     public static async Task<Dashboard> StartAsync(int boards = 2, bool withScenarios = false)
@@ -112,18 +112,5 @@ public sealed class Dashboard : IAsyncDisposable
         Client.Dispose();
         await Server.DisposeAsync();
         _root.Delete(recursive: true);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "RecoverySim.sln")))
-            {
-                return d.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no RecoverySim.sln above {AppContext.BaseDirectory}");
     }
 }

@@ -1,0 +1,152 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using RecoverySim.Web.Tests.Fixtures;
+using static Microsoft.Playwright.Assertions;
+
+namespace RecoverySim.Web.Tests.Browser;
+
+/// <summary>
+/// The dashboard end to end in headless Chromium (issue #12 "Tests that must exist"): the page of a
+/// bench of two boards, a board corrupted and power-cycled from the page and watched recovering
+/// over TFTP, its new state read from the page; a cross-site POST without the token refused; the
+/// page usable at phone width; screenshots for docs/ (<c>RECOVERYSIM_SCREENSHOTS=DIR</c>, as
+/// scripts/screenshots.sh sets it). Waits are Playwright's expectations, never sleeps.
+/// </summary>
+public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chromium>
+{
+    private static readonly LocatorAssertionsToHaveTextOptions Patient = new() { Timeout = 30_000 };
+
+    [Fact]
+    public async Task CorruptAndPowerCycleABoardFromThePageAndWatchItRecoverOverTftp()
+    {
+        await using Dashboard dashboard = await Dashboard.StartAsync(boards: 2, withScenarios: true);
+        await using IBrowserContext context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        IPage page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => errors.Add(error);
+        await page.GotoAsync(dashboard.Server.BaseAddress.ToString());
+
+        ILocator board1 = page.Locator("[data-board=\"board-1\"]");
+        ILocator board2 = page.Locator("[data-board=\"board-2\"]");
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+        await Expect(board1.Locator(".board-name")).ToHaveTextAsync("board-1");
+        await Expect(board2.Locator(".board-name")).ToHaveTextAsync("board-2");
+        await Expect(board1.Locator("[data-slot=\"a\"] .release")).ToHaveTextAsync("v1.0.0");
+        await Expect(board1.Locator(".outcome")).ToHaveTextAsync("no power-on yet");
+
+        // Corrupt both slots of board-1 from the page: boot_a's header, then system_b erased.
+        await board1.Locator("select[name=\"partition\"]").SelectOptionAsync("boot_a");
+        await board1.Locator("select[name=\"damage\"]").SelectOptionAsync("header");
+        await board1.Locator("form.corrupt button").ClickAsync();
+        await Expect(board1.Locator(".board-message")).ToHaveTextAsync("board-1: corrupt: boot_a: header bytes 8..11 inverted");
+        await Expect(board1.Locator("[data-partition=\"boot_a\"]")).ToHaveTextAsync(new Regex("✗ header-invalid"));
+        await board1.Locator("select[name=\"partition\"]").SelectOptionAsync("system_b");
+        await board1.Locator("select[name=\"damage\"]").SelectOptionAsync("erase");
+        await board1.Locator("form.corrupt button").ClickAsync();
+        await Expect(board1.Locator(".board-message")).ToHaveTextAsync(new Regex("system_b: erased"));
+        await Expect(board1.Locator("[data-slot=\"b\"] .release")).ToHaveTextAsync("no valid release");
+        await Expect(board1.Locator("[data-slot=\"a\"] .release")).ToHaveTextAsync("no valid release");
+
+        // Power-cycle it: no slot boots, recovery mode fetches the golden image from the bench's TFTP server.
+        await board1.Locator("button[data-action=\"power-cycle\"]").ClickAsync();
+        await Expect(board1.Locator(".outcome")).ToHaveTextAsync("recovered", Patient);
+        await Expect(board1.Locator(".board-message")).ToHaveTextAsync(new Regex("recovery from tftp 127\\.0\\.0\\.1:\\d+/golden\\.rsim"));
+        await Expect(board1.Locator(".timeline li[data-kind=\"recovery-completed\"]")).ToHaveCountAsync(1);
+        await Expect(board1.Locator(".timeline li[data-kind=\"source-tried\"]").First).ToContainTextAsync("tftp");
+        await Expect(page.Locator("#transfers-recent li.transfer").First).ToContainTextAsync("golden.rsim");
+        await Expect(page.Locator("#tftp-totals")).ToHaveTextAsync(new Regex("^1 transfers"));
+
+        // The new state, read from the page.
+        await Expect(board1.Locator(".power")).ToHaveTextAsync("running");
+        await Expect(board1.Locator("[data-slot=\"a\"] .release")).ToHaveTextAsync("v1.0.0");
+        await Expect(board1.Locator("[data-slot=\"b\"] .release")).ToHaveTextAsync("v1.0.0");
+        await Expect(board1.Locator("[data-slot=\"a\"] .successful")).ToHaveTextAsync("✓ successful");
+        await Expect(board1.Locator("[data-partition=\"boot_a\"]")).ToHaveTextAsync("boot_a ✓");
+        await Expect(board1.Locator(".rollback-indexes")).ToHaveTextAsync("boot 1, system 1, vendor 1");
+        await Expect(board1.Locator(".recovery-journal")).ToHaveTextAsync("idle");
+        await Expect(board2.Locator(".outcome")).ToHaveTextAsync("no power-on yet");
+
+        // A campaign, for the screenshot's panel too: progress pushed to the end.
+        await page.Locator("#campaign-scenario").SelectOptionAsync("torn-header-write.json");
+        await page.Locator("#campaign-samples").FillAsync("20");
+        await page.Locator("#campaign-form button").ClickAsync();
+        await Expect(page.Locator("#campaign-state")).ToHaveTextAsync(new Regex("^done"), Patient);
+        await Expect(page.Locator("#campaign-failure-count")).ToHaveTextAsync("0");
+
+        await Screenshots.TakeAsync(page, "dashboard.png");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task ACrossSitePostWithoutTheTokenIsRefused()
+    {
+        await using Dashboard dashboard = await Dashboard.StartAsync(boards: 1);
+        await using IBrowserContext context = await chromium.Browser.NewContextAsync();
+        IPage page = await context.NewPageAsync();
+
+        // The browser holds a dashboard session (its cookie) as a user's would.
+        await page.GotoAsync(dashboard.Server.BaseAddress.ToString());
+        await Expect(page.Locator("#connection")).ToHaveTextAsync("live");
+        string before = dashboard.FilesHash("board-1");
+
+        // Another site (served by the browser's router) posts a form to the dashboard on load.
+        string target = new Uri(dashboard.Server.BaseAddress, "/api/boards/board-1/corrupt").ToString();
+        await page.RouteAsync("http://attacker.test/**", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            ContentType = "text/html",
+            Body = $"""
+                <form id="f" method="post" action="{target}">
+                  <input name="partition" value="boot_a"><input name="damage" value="erase">
+                </form>
+                <script>document.getElementById("f").submit();</script>
+                """,
+        }));
+        IResponse refused = await page.RunAndWaitForResponseAsync(
+            () => page.GotoAsync("http://attacker.test/"),
+            response => response.Url == target);
+        Assert.Equal(403, refused.Status);
+        Assert.Contains("cross-site request refused", await refused.TextAsync(), StringComparison.Ordinal);
+        Assert.Equal(before, dashboard.FilesHash("board-1"));
+
+        // Back on the dashboard, the board is as it was.
+        await page.GotoAsync(dashboard.Server.BaseAddress.ToString());
+        await Expect(page.Locator("[data-board=\"board-1\"] [data-partition=\"boot_a\"]")).ToHaveTextAsync("boot_a ✓");
+    }
+
+    [Fact]
+    public async Task ThePageIsUsableAtPhoneWidth()
+    {
+        await using Dashboard dashboard = await Dashboard.StartAsync(boards: 2);
+        await using IBrowserContext context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 375, Height = 812 },
+            DeviceScaleFactor = 2,
+            IsMobile = true,
+            HasTouch = true,
+        });
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync(dashboard.Server.BaseAddress.ToString());
+        ILocator board1 = page.Locator("[data-board=\"board-1\"]");
+        await Expect(board1.Locator("[data-slot=\"a\"] .release")).ToHaveTextAsync("v1.0.0");
+        await board1.Locator("button[data-action=\"power-cycle\"]").TapAsync();
+        await Expect(board1.Locator(".outcome")).ToHaveTextAsync("booted", Patient);
+
+        // Nothing wider than the screen: no sideways scrolling, every action button inside it.
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+        foreach (ILocator button in await board1.Locator("button").AllAsync())
+        {
+            LocatorBoundingBoxResult? box = await button.BoundingBoxAsync();
+            Assert.NotNull(box);
+            Assert.True(box.X >= 0 && box.X + box.Width <= 375, $"button at x {box.X}, width {box.Width}");
+        }
+
+        await Screenshots.TakeAsync(page, "dashboard-phone.png");
+    }
+}
