@@ -301,9 +301,14 @@ public sealed class UpdateAgent
                 return End(UpdateStatus.Installed, $"release {attempt.ToRelease} installed in slot {SlotNames.Name(slot)} and marked successful");
             }
 
-            string detail = release == attempt.ToRelease
-                ? $"release {attempt.ToRelease} runs but was not marked successful"
-                : $"release {attempt.ToRelease} did not come up healthy in slot {attempt.Slot}; the board runs {release ?? "no verified release"}{(running is { } b ? $" in slot {SlotNames.Name(b)}" : "")}";
+            if (release == attempt.ToRelease)
+            {
+                string failed = $"release {attempt.ToRelease} runs in slot {attempt.Slot} but its OS has not marked it successful";
+                await ReportAsync(InstallOutcome.Failed, attempt.FromRelease, attempt.ToRelease, failed, cancel).ConfigureAwait(false);
+                return End(UpdateStatus.Failed, failed);
+            }
+
+            string detail = $"release {attempt.ToRelease} did not come up healthy in slot {attempt.Slot}; the board runs {release ?? "no verified release"}{(running is { } b ? $" in slot {SlotNames.Name(b)}" : "")}";
             _log.Add(UpdateEventKinds.RolledBack, detail, e => e with { Slot = attempt.Slot, Release = attempt.ToRelease });
             await ReportAsync(InstallOutcome.RolledBack, attempt.FromRelease, attempt.ToRelease, detail, cancel).ConfigureAwait(false);
             return End(UpdateStatus.RolledBack, detail);

@@ -69,7 +69,13 @@ internal sealed class AgentBench : IAsyncDisposable
     }
 
     /// <summary>Release <c>rN</c>: version N.0, rollback index <paramref name="rollbackIndex"/>, payloads from seed 1 with release-specific edits.</summary>
-    public static async Task<byte[]> ReleaseAsync(int n, ulong rollbackIndex, SigningKey? key = null, string board = Board)
+    public static Task<byte[]> ReleaseAsync(int n, ulong rollbackIndex, SigningKey? key = null, string board = Board) =>
+        Built.GetOrAdd($"release {n} {rollbackIndex} {key?.KeyId} {board}", _ => BuildReleaseAsync(n, rollbackIndex, key, board));
+
+    // Releases are seeded, so one build serves every test (the power-cut test makes a bench per cut).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<byte[]>> Built = new();
+
+    private static async Task<byte[]> BuildReleaseAsync(int n, ulong rollbackIndex, SigningKey? key, string board)
     {
         byte[] boot = Payload(1, 60_000), system = Payload(2, 200_000), vendor = Payload(3, 50_000 + (n * 1000));
         for (int i = 0; i < n * 8; i++)
@@ -93,7 +99,11 @@ internal sealed class AgentBench : IAsyncDisposable
         return output.ToArray();
     }
 
-    public static async Task<byte[]> DeltaAsync(byte[] from, byte[] to, SigningKey? key = null)
+    public static Task<byte[]> DeltaAsync(byte[] from, byte[] to, SigningKey? key = null) =>
+        Built.GetOrAdd($"delta {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(from))} {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(to))} {key?.KeyId}",
+            _ => BuildDeltaAsync(from, to, key));
+
+    private static async Task<byte[]> BuildDeltaAsync(byte[] from, byte[] to, SigningKey? key)
     {
         using var output = new MemoryStream();
         await DeltaPackageWriter.WriteAsync(new DeltaPackageBuildOptions
