@@ -1,4 +1,5 @@
 using RecoverySim.BlockDevice;
+using RecoverySim.Bootloader.Boards;
 
 namespace RecoverySim.Recovery.Updates;
 
@@ -14,6 +15,9 @@ public sealed class DownloadArea
     /// <summary>Bytes before the package's first byte: the header sector and room for the future.</summary>
     public const int DataOffset = 4096;
 
+    /// <summary>The file of a board directory's download area.</summary>
+    public const string FileName = "download.img";
+
     private readonly IBlockDevice _device;
 
     /// <summary>The area on <paramref name="device"/>: at least <see cref="DataOffset"/> bytes plus one sector.</summary>
@@ -26,6 +30,36 @@ public sealed class DownloadArea
         }
 
         _device = device;
+    }
+
+    /// <summary>
+    /// The bytes a board's area holds: one slot's partitions and 1 MiB more (the package's tar
+    /// headers and manifest), so any full package that fits the slot fits the area.
+    /// </summary>
+    public static long CapacityFor(Board board)
+    {
+        ArgumentNullException.ThrowIfNull(board);
+        long slot = BoardLayout.SlotPartitions(board.Config.Profile, BoardLayout.Slots(board.Config.Profile)[0])
+            .Sum(p => board.Partition(p).SectorCount * (long)board.Partition(p).SectorSize);
+        return slot + (1 << 20);
+    }
+
+    /// <summary>
+    /// Opens <c>download.img</c> in <paramref name="boardDirectory"/> for <paramref name="board"/>,
+    /// creating it (sparse, <see cref="CapacityFor"/> plus the header) when it is missing or of
+    /// another size; the caller owns the device.
+    /// </summary>
+    public static FileBlockDevice OpenFile(string boardDirectory, Board board)
+    {
+        ArgumentNullException.ThrowIfNull(boardDirectory);
+        string path = System.IO.Path.Combine(boardDirectory, FileName);
+        long sectors = (CapacityFor(board) + DataOffset) / 512;
+        if (File.Exists(path) && new FileInfo(path).Length == sectors * 512)
+        {
+            return FileBlockDevice.Open(path);
+        }
+
+        return FileBlockDevice.Create(path, sectors);
     }
 
     /// <summary>The largest package the area holds, in bytes.</summary>
