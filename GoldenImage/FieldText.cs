@@ -28,6 +28,10 @@ public static class FieldText
         value is { Length: > 0 and <= MaxTextLength } && char.IsAsciiLetterOrDigit(value[0])
         && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 
+    /// <summary>True for 64 lowercase hex digits (a SHA-256 as the documents write it).</summary>
+    public static bool IsSha256Hex(string? text) =>
+        text is { Length: 64 } && text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
+
     /// <summary>True for a version string: 1 to 63 printable ASCII characters, no leading or trailing space.</summary>
     public static bool IsVersion(string? value) =>
         value is { Length: > 0 and <= MaxTextLength } && value[0] != ' ' && value[^1] != ' '

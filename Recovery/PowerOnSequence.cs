@@ -84,6 +84,27 @@ public sealed class PowerOnSequence
         }
     }
 
+    /// <summary>
+    /// Powers the board on again and again, as a watchdog resets a hung or crashed OS, until the OS
+    /// marks a slot successful, the board is bricked, or <paramref name="maxPowerOns"/> power-ons
+    /// passed: how a reboot after an update settles (the new slot marked successful, or its tries
+    /// spent and the board back on the old one). Returns the last sequence's result.
+    /// </summary>
+    public async Task<PowerOnResult> SettleAsync(OsHealth health, int maxPowerOns, CancellationToken cancel = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPowerOns, 1);
+        int powerOns = 0;
+        while (true)
+        {
+            PowerOnResult result = await RunAsync(health, cancel).ConfigureAwait(false);
+            powerOns += result.PowerOns;
+            if (result.LastBoot.MarkedSuccessful || result.Outcome == BootOutcome.Bricked || powerOns >= maxPowerOns)
+            {
+                return result with { PowerOns = powerOns };
+            }
+        }
+    }
+
     private static RecoveryResult Merge(RecoveryResult? first, RecoveryResult next) => first is null ? next : next with
     {
         BytesFetched = first.BytesFetched + next.BytesFetched,

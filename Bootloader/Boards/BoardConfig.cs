@@ -1,5 +1,6 @@
 using RecoverySim.Bootloader.Control;
 using RecoverySim.Bootloader.Os;
+using RecoverySim.GoldenImage;
 using RecoverySim.GoldenImage.Json;
 using RecoverySim.Tftp;
 using RecoverySim.Tftp.Packets;
@@ -8,8 +9,10 @@ namespace RecoverySim.Bootloader.Boards;
 
 /// <summary>
 /// The board's fuses and settings, stored as <c>board.json</c> (docs/FORMAT.md "board"): board id,
-/// trusted keys, profile, recovery sources, boot limits and the simulated OS health. Read-only to
-/// the bootloader and to recovery; only <c>board create</c> writes it.
+/// trusted keys, profile, recovery sources, boot limits, the update agent's policy and the
+/// simulated OS health and network. Read-only to the bootloader and to recovery; <c>board create</c>
+/// writes it, and <see cref="BoardSettings"/> changes the user's settings in it (the update policy
+/// and the simulated network), never the fuses.
 /// </summary>
 public sealed record BoardConfig
 {
@@ -46,8 +49,14 @@ public sealed record BoardConfig
     /// <summary>Boot counting limits.</summary>
     public BootLimits Limits { get; init; } = BootLimits.Default;
 
+    /// <summary>How the update agent behaves.</summary>
+    public UpdatePolicy Update { get; init; } = UpdatePolicy.Default;
+
     /// <summary>How the simulated OS behaves unless a boot says otherwise.</summary>
     public OsHealth OsHealth { get; init; } = OsHealth.Healthy;
+
+    /// <summary>The simulated network link.</summary>
+    public NetworkType Network { get; init; } = NetworkType.Wifi;
 
     /// <summary>The strict JSON format of board.json: at most <see cref="MaxFileBytes"/> bytes, 8 levels.</summary>
     private static StrictJsonFormat<BoardDocument> Format { get; } = new(BoardJsonContext.Default, MaxFileBytes, maxDepth: 8);
@@ -134,8 +143,23 @@ public sealed record BoardConfig
             MaxBootsBeforeRecovery = Limits.MaxBootsBeforeRecovery,
             HealthCheckSeconds = Limits.HealthCheckSeconds,
         },
-        Simulation = new SimulationDocument { OsHealth = OsHealth.ToString() },
+        Update = new UpdateDocument
+        {
+            Server = Update.Server,
+            Channel = Update.Channel,
+            DeviceId = Update.DeviceId,
+            WifiOnly = Update.WifiOnly,
+            MaintenanceWindow = Update.MaintenanceWindow?.ToString() ?? AnyTime,
+            RequireApproval = Update.RequireApproval,
+            PollIntervalSeconds = Update.PollIntervalSeconds,
+            MinRateBytesPerSecond = Update.MinRateBytesPerSecond,
+            RateWindowSeconds = Update.RateWindowSeconds,
+        },
+        Simulation = new SimulationDocument { OsHealth = OsHealth.ToString(), Network = NetworkTypeNames.Name(Network) },
     };
+
+    /// <summary>The text of "no maintenance window".</summary>
+    private const string AnyTime = "any";
 
     private static BoardConfig FromDocument(BoardDocument d, JsonFieldValidator check)
     {
@@ -168,8 +192,36 @@ public sealed record BoardConfig
             check.Integer("$.boot_limits.health_check_seconds", l?.HealthCheckSeconds, 0, BootLimits.MaxHealthCheckSeconds, defaults.HealthCheckSeconds));
         string healthText = check.Text("$.simulation.os_health", d.Simulation?.OsHealth, t => OsHealth.TryParse(t, out _),
             $"healthy, hang or crash-after=N (N up to {OsHealth.MaxCrashSeconds})", OsHealth.Healthy.ToString());
-        return new BoardConfig { BoardId = boardId, Profile = profile, TrustedKeys = keys, Recovery = recovery, Limits = limits, OsHealth = OsHealth.Parse(healthText) };
+        UpdatePolicy update = d.Update is null ? UpdatePolicy.Default : ReadUpdate(d.Update, check);
+        NetworkType network = check.Choice("$.simulation.network", d.Simulation?.Network, NetworkTypeNames.All, "wifi");
+        return new BoardConfig
+        {
+            BoardId = boardId, Profile = profile, TrustedKeys = keys, Recovery = recovery, Limits = limits, Update = update,
+            OsHealth = OsHealth.Parse(healthText), Network = network,
+        };
     }
+
+    private static UpdatePolicy ReadUpdate(UpdateDocument u, JsonFieldValidator check)
+    {
+        const string At = "$.update";
+        UpdatePolicy defaults = UpdatePolicy.Default;
+        string window = check.Text(At + ".maintenance_window", u.MaintenanceWindow, w => w == AnyTime || MaintenanceWindow.TryParse(w, out _), MaintenanceWindow.Rule, AnyTime);
+        return new UpdatePolicy
+        {
+            Server = check.Text(At + ".server", u.Server, UpdatePolicy.IsServer,
+                $"an absolute http or https URL of at most {UpdatePolicy.MaxServerLength} characters, without user info, query or fragment", defaults.Server),
+            Channel = check.Text(At + ".channel", u.Channel, FieldText.IsIdentifier, IdentifierRule, defaults.Channel),
+            DeviceId = check.Text(At + ".device_id", u.DeviceId, UpdatePolicy.IsDeviceId, IdentifierRule, defaults.DeviceId),
+            WifiOnly = u.WifiOnly ?? defaults.WifiOnly,
+            MaintenanceWindow = MaintenanceWindow.TryParse(window, out MaintenanceWindow w) ? w : null,
+            RequireApproval = u.RequireApproval ?? defaults.RequireApproval,
+            PollIntervalSeconds = check.Integer(At + ".poll_interval_seconds", u.PollIntervalSeconds, UpdatePolicy.MinPollSeconds, UpdatePolicy.MaxPollSeconds, defaults.PollIntervalSeconds),
+            MinRateBytesPerSecond = check.Integer(At + ".min_rate_bytes_per_second", u.MinRateBytesPerSecond, 0, UpdatePolicy.MaxMinRate, defaults.MinRateBytesPerSecond),
+            RateWindowSeconds = check.Integer(At + ".rate_window_seconds", u.RateWindowSeconds, 1, UpdatePolicy.MaxRateWindowSeconds, defaults.RateWindowSeconds),
+        };
+    }
+
+    private const string IdentifierRule = "1 to 63 of A-Z a-z 0-9 . _ - starting with a letter or digit";
 
     /// <summary>
     /// <c>recovery</c>: a source whose section is absent takes its default when <c>order</c> lists it

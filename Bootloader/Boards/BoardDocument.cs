@@ -17,5 +17,7 @@ internal sealed class BoardDocument
 
     public BootLimitsDocument? BootLimits { get; init; }
 
+    public UpdateDocument? Update { get; init; }
+
     public SimulationDocument? Simulation { get; init; }
 }

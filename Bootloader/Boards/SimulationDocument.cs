@@ -4,4 +4,6 @@ namespace RecoverySim.Bootloader.Boards;
 internal sealed class SimulationDocument
 {
     public string? OsHealth { get; init; }
+
+    public string? Network { get; init; }
 }

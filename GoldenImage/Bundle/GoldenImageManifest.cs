@@ -166,7 +166,7 @@ public sealed record GoldenImageManifest
                 {
                     DeltaMemberKind kind = check.Choice(at + ".kind", p.Kind, KindNames);
                     partitionDelta = new PartitionDelta(kind, p.SourceSize ?? throw check.Error(at + ".source_size", "the source image's size", "nothing"),
-                        check.Text(at + ".source_sha256", p.SourceSha256, IsSha256Hex, "64 lowercase hex digits"));
+                        check.Text(at + ".source_sha256", p.SourceSha256, FieldText.IsSha256Hex, "64 lowercase hex digits"));
                 }
                 else
                 {
@@ -265,9 +265,9 @@ public sealed record GoldenImageManifest
 
             check.Integer(at + ".compressed_size", p.CompressedSize, 1, MaxMemberSize);
 
-            check.Text(at + ".sha256", p.Sha256, SignerFields.IsSha256Hex, "64 lowercase hex digits");
+            check.Text(at + ".sha256", p.Sha256, FieldText.IsSha256Hex, "64 lowercase hex digits");
             check.Text(at + ".compressed_sha256", p.CompressedSha256,
-                p.Compression == PartitionCompression.None ? h => h == p.Sha256 : SignerFields.IsSha256Hex,
+                p.Compression == PartitionCompression.None ? h => h == p.Sha256 : FieldText.IsSha256Hex,
                 p.Compression == PartitionCompression.None ? $"{StrictJson.Quote(p.Sha256)} (the sha256: not compressed)" : "64 lowercase hex digits");
         }
     }
@@ -298,9 +298,6 @@ public sealed record GoldenImageManifest
         }
 
         check.Integer(at + ".source_size", d.SourceSize, PartitionHeader.Size, MaxMemberSize);
-        check.Text(at + ".source_sha256", d.SourceSha256, IsSha256Hex, "64 lowercase hex digits");
+        check.Text(at + ".source_sha256", d.SourceSha256, FieldText.IsSha256Hex, "64 lowercase hex digits");
     }
-
-    private static bool IsSha256Hex(string? text) =>
-        text is { Length: 64 } && text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 }

@@ -33,10 +33,6 @@ internal static class SignerFields
         }
     }
 
-    /// <summary>True for 64 lowercase hex digits (a SHA-256 as the documents write it).</summary>
-    public static bool IsSha256Hex(string? text) =>
-        text is { Length: 64 } && text.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
-
     /// <summary>
     /// Why no trusted key verified a document that claims <paramref name="claimed"/> (an unverified
     /// value, used only in the message): altered, or signed by a key the set does not hold.

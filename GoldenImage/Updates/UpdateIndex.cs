@@ -240,8 +240,8 @@ public sealed record UpdateIndex
 
             check.Text(at + ".file", p.File, IsPackageFileName, $"1 to {MaxFileNameLength} of A-Z a-z 0-9 . _ - starting with a letter or digit and ending in {PackageExtension}");
             check.Integer(at + ".size", p.Size, 1, MaxPackageSize);
-            check.Text(at + ".sha256", p.Sha256, SignerFields.IsSha256Hex, "64 lowercase hex digits");
-            check.Text(at + ".manifest_sha256", p.ManifestSha256, SignerFields.IsSha256Hex, "64 lowercase hex digits");
+            check.Text(at + ".sha256", p.Sha256, FieldText.IsSha256Hex, "64 lowercase hex digits");
+            check.Text(at + ".manifest_sha256", p.ManifestSha256, FieldText.IsSha256Hex, "64 lowercase hex digits");
             for (int j = 0; j < i; j++)
             {
                 UpdatePackage q = packages[j];

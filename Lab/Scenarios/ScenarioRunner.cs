@@ -154,12 +154,12 @@ public sealed class ScenarioRunner
             {
                 string running = RunningRelease(board) ?? throw new SlotUpdateException("no slot runs a verified release to make a delta from");
                 byte[] delta = await _bench.DeltaAsync(running, step.Release).ConfigureAwait(false);
-                await update.InstallDeltaAsync(() => new MemoryStream(delta, writable: false), cancel).ConfigureAwait(false);
+                await update.InstallDeltaAsync(() => new MemoryStream(delta, writable: false), cancel: cancel).ConfigureAwait(false);
             }
             else
             {
                 byte[] package = _bench.Image(step.Release);
-                await update.InstallAsync(() => new MemoryStream(package, writable: false), cancel).ConfigureAwait(false);
+                await update.InstallAsync(() => new MemoryStream(package, writable: false), cancel: cancel).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is ImageException or BoardException or SlotUpdateException or SlotInstallException or MediumException)

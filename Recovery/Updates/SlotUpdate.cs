@@ -7,6 +7,7 @@ using RecoverySim.GoldenImage;
 using RecoverySim.GoldenImage.Bundle;
 using RecoverySim.GoldenImage.Delta;
 using RecoverySim.GoldenImage.Partitions;
+using RecoverySim.GoldenImage.Updates;
 
 namespace RecoverySim.Recovery.Updates;
 
@@ -52,12 +53,15 @@ public sealed class SlotUpdate
     /// reader's or the board's exception with the target slot unbootable and the running slot
     /// untouched; storage faults (a power cut) propagate.
     /// </summary>
-    /// <exception cref="SlotUpdateException">No slot is running to keep as the backup.</exception>
-    public async Task<SlotUpdateResult> InstallAsync(Func<Stream> package, CancellationToken cancel = default)
+    /// <param name="package">Opens the package.</param>
+    /// <param name="expected">The release the package must install (the update index's word for it), or null for any: another is refused before a write (mix-and-match).</param>
+    /// <param name="cancel">Cancels the install.</param>
+    /// <exception cref="SlotUpdateException">No slot is running to keep as the backup, or the package installs another release than <paramref name="expected"/>.</exception>
+    public async Task<SlotUpdateResult> InstallAsync(Func<Stream> package, UpdateRelease? expected = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(package);
         (Slot running, Slot target) = Slots();
-        var sink = new UpdateSink(this, target);
+        var sink = new UpdateSink(this, target, expected);
         Stream stream = package();
         try
         {
@@ -80,8 +84,11 @@ public sealed class SlotUpdate
     /// header and signature after) through the slot installer, then the slot verified and made
     /// active. A package for another source release is refused with nothing written.
     /// </summary>
-    /// <exception cref="SlotUpdateException">No slot is running, or the running slot is not the package's source release.</exception>
-    public async Task<SlotUpdateResult> InstallDeltaAsync(Func<Stream> package, CancellationToken cancel = default)
+    /// <param name="package">Opens the package.</param>
+    /// <param name="expected">The release the package must install, or null for any (see <see cref="InstallAsync"/>).</param>
+    /// <param name="cancel">Cancels the install.</param>
+    /// <exception cref="SlotUpdateException">No slot is running, the running slot is not the package's source release, or the package installs another release than <paramref name="expected"/>.</exception>
+    public async Task<SlotUpdateResult> InstallDeltaAsync(Func<Stream> package, UpdateRelease? expected = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(package);
         (Slot running, Slot target) = Slots();
@@ -90,11 +97,12 @@ public sealed class SlotUpdate
         {
             VerifiedDeltaPackage delta = await DeltaPackageReader.OpenAsync(stream, GoldenImageFit.ReadOptions(_board), cancel).ConfigureAwait(false);
             GoldenImageManifest manifest = delta.Manifest;
+            Expect(manifest, expected);
             GoldenImageFit.Check(_board, manifest, [target]);
             string? source = _board.Verifier().SignedRelease(running);
             if (source != manifest.Source!.ReleaseId)
             {
-                throw new SlotUpdateException($"the delta package applies to release {manifest.Source.ReleaseId} ({manifest.Source.Version}), but slot {SlotNames.Name(running)} runs {source ?? "no verified release"}: nothing written");
+                throw new SlotUpdateException($"the delta package applies to release {manifest.Source.ReleaseId} ({manifest.Source.Version}), but slot {SlotNames.Name(running)} runs {source ?? "no verified release"}: nothing written", "wrong-source");
             }
 
             Verified(manifest, $"delta package from {manifest.Source.ReleaseId} ({manifest.Source.Version})");
@@ -126,13 +134,22 @@ public sealed class SlotUpdate
     /// <summary>The slot that runs (kept as the backup) and the one to install into.</summary>
     private (Slot Running, Slot Target) Slots()
     {
-        BootControlBlock control = _board.Control.Read().Block ?? throw new SlotUpdateException("the boot control block has no valid copy: power the board on first");
+        BootControlBlock control = _board.Control.Read().Block ?? throw new SlotUpdateException("the boot control block has no valid copy: power the board on first", "no-backup");
         Slot running = AbRules.Choose(control, BoardLayout.Slots(BoardProfile.Ab))
-            ?? throw new SlotUpdateException("no slot is bootable, so none can be kept as the backup: recover the board first");
+            ?? throw new SlotUpdateException("no slot is bootable, so none can be kept as the backup: recover the board first", "no-backup");
         Slot target = SlotNames.Other(running);
         _log.Add(UpdateEventKinds.Started, $"update: installing into slot {SlotNames.Name(target)}, slot {SlotNames.Name(running)} stays as the backup",
             e => e with { Slot = SlotNames.Name(target) });
         return (running, target);
+    }
+
+    /// <summary>Refuses a package for another release than the one the caller was offered.</summary>
+    private static void Expect(GoldenImageManifest manifest, UpdateRelease? expected)
+    {
+        if (expected is not null && (manifest.ReleaseId != expected.ReleaseId || manifest.Version != expected.Version || manifest.RollbackIndex != expected.RollbackIndex))
+        {
+            throw new SlotUpdateException($"the package installs release {manifest.ReleaseId} ({manifest.Version}, rollback index {manifest.RollbackIndex}), but release {expected.ReleaseId} ({expected.Version}, rollback index {expected.RollbackIndex}) was offered: nothing written", "mix-and-match");
+        }
     }
 
     private void Verified(GoldenImageManifest manifest, string what) =>
@@ -168,7 +185,7 @@ public sealed class SlotUpdate
         return new SlotUpdateResult(SlotNames.Name(target), SlotNames.Name(running), manifest.ReleaseId, manifest.Version, manifest.RollbackIndex);
     }
 
-    private sealed class UpdateSink(SlotUpdate update, Slot target) : GoldenImageSink
+    private sealed class UpdateSink(SlotUpdate update, Slot target, UpdateRelease? expected) : GoldenImageSink
     {
         private SlotWriteStream? _install;
 
@@ -177,6 +194,7 @@ public sealed class SlotUpdate
         public override ValueTask OnManifestVerifiedAsync(GoldenImageManifest manifest, CancellationToken cancel)
         {
             // Everything about the package is checked before the first write.
+            Expect(manifest, expected);
             GoldenImageFit.Check(update._board, manifest, [target]);
             Manifest = manifest;
             update.Verified(manifest, "full");

@@ -4,8 +4,11 @@ namespace RecoverySim.Recovery.Updates;
 public sealed class SlotUpdateException : Exception
 {
     /// <summary>Creates the exception with its one-line reason.</summary>
-    public SlotUpdateException(string message)
-        : base(message)
-    {
-    }
+    /// <param name="message">What is wrong, in one line.</param>
+    /// <param name="reason">The check that failed, kebab-case: <c>no-backup</c>, <c>wrong-source</c>, <c>mix-and-match</c>, <c>verify-failed</c>.</param>
+    public SlotUpdateException(string message, string reason = "verify-failed")
+        : base(message) => Reason = reason;
+
+    /// <summary>The check that failed, kebab-case.</summary>
+    public string Reason { get; }
 }

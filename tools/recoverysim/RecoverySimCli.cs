@@ -15,6 +15,7 @@ public static class RecoverySimCli
         {
             Commands.ServeCommand.Create(context),
             Commands.UpdateServerCommand.Create(context),
+            Commands.UpdateCommand.Create(context),
             Commands.TftpCommands.Create(context),
             Commands.KeysCommands.Create(context),
             Commands.ImageCommands.Create(context),

@@ -13,6 +13,27 @@ public class BoardConfigTests
 
     private static readonly Gen<OsHealth> GenHealth = Gen.OneOf(Gen.Const(OsHealth.Healthy), Gen.Const(OsHealth.Hang), Gen.Int[0, OsHealth.MaxCrashSeconds].Select(OsHealth.Crash));
 
+    internal static readonly Gen<MaintenanceWindow?> GenWindow =
+        Gen.Select(Gen.Int[0, 1439], Gen.Int[1, 1439]).Select(t => (MaintenanceWindow?)new MaintenanceWindow(new TimeOnly(t.Item1 / 60, t.Item1 % 60), new TimeOnly((t.Item1 + t.Item2) % 1440 / 60, (t.Item1 + t.Item2) % 60)));
+
+    private static readonly Gen<MaintenanceWindow?> GenWindowOrNone = Gen.OneOf(GenWindow, Gen.Const((MaintenanceWindow?)null));
+
+    private static readonly Gen<UpdatePolicy> GenPolicy =
+        from port in Gen.Int[1, 65535]
+        from channel in Gen.OneOf(Gen.Const("stable"), Gen.Const("beta"), Gen.Const("lab-1"))
+        from device in Gen.Int[0, 99999].Select(i => $"dev-{i}")
+        from wifi in Gen.Bool
+        from window in GenWindowOrNone
+        from approval in Gen.Bool
+        from poll in Gen.Int[UpdatePolicy.MinPollSeconds, UpdatePolicy.MaxPollSeconds]
+        from rate in Gen.Long[0, UpdatePolicy.MaxMinRate]
+        from span in Gen.Int[1, UpdatePolicy.MaxRateWindowSeconds]
+        select new UpdatePolicy
+        {
+            Server = $"http://127.0.0.1:{port}/updates", Channel = channel, DeviceId = device, WifiOnly = wifi, MaintenanceWindow = window,
+            RequireApproval = approval, PollIntervalSeconds = poll, MinRateBytesPerSecond = rate, RateWindowSeconds = span,
+        };
+
     private static readonly Gen<BoardConfig> GenConfig =
         from id in GenId
         from single in Gen.Bool
@@ -27,6 +48,8 @@ public class BoardConfigTests
         from timeout in Gen.Int[TftpSourceConfig.MinTimeoutMs, TftpSourceConfig.MaxTimeoutMs]
         from blksize in Gen.Int[8, 65464]
         from window in Gen.Int[1, 65535]
+        from policy in GenPolicy
+        from network in Gen.Int[0, 3].Select(i => NetworkTypeNames.All[i].Value)
         select new BoardConfig
         {
             BoardId = id,
@@ -47,12 +70,14 @@ public class BoardConfigTests
             },
             Limits = new BootLimits(tries, boots, check),
             OsHealth = health,
+            Update = policy,
+            Network = network,
         };
 
     private static bool Same(BoardConfig a, BoardConfig b) =>
         a.BoardId == b.BoardId && a.Profile == b.Profile && a.Limits == b.Limits && a.OsHealth == b.OsHealth
         && a.TrustedKeys.SequenceEqual(b.TrustedKeys)
-        && a.Recovery == b.Recovery;
+        && a.Recovery == b.Recovery && a.Update == b.Update && a.Network == b.Network;
 
     [Fact]
     public void RoundTrips() => GenConfig.Sample(config => Same(config, BoardConfig.Parse(config.ToJsonBytes())), iter: 300);
@@ -110,7 +135,7 @@ public class BoardConfigTests
     [InlineData("{\"format\":\"recoverysim-board\",\"version\":1", "board.json: $.version: expected well-formed JSON (RFC 8259: no comments, no trailing commas), found the end of the file at line 1, column 42")]
     [InlineData("{\"format\":\"recoverysim-board\",}", "board.json: $: expected well-formed JSON (RFC 8259: no comments, no trailing commas), found '}' at line 1, column 31")]
     [InlineData("{\"format\":\"recoverysim-board\" /* c */}", "board.json: $: expected well-formed JSON (RFC 8259: no comments, no trailing commas), found '/' at line 1, column 31")]
-    [InlineData("{\"formats\":1}", "board.json: $.formats: expected one of the fields format, version, board_id, profile, trusted_keys, recovery, boot_limits, simulation, found an unknown field")]
+    [InlineData("{\"formats\":1}", "board.json: $.formats: expected one of the fields format, version, board_id, profile, trusted_keys, recovery, boot_limits, update, simulation, found an unknown field")]
     [InlineData("{\"format\":\"recoverysim-board\",\"version\":1.5}", "board.json: $.version: expected an integer from -2147483648 to 2147483647, found 1.5")]
     [InlineData("{\"format\":null}", "board.json: $.format: expected a string, found null")]
     public void BadFieldsAreNamed(string json, string expected)
@@ -297,4 +322,57 @@ public class RecoveryConfigTests
         Assert.ThrowsAny<ArgumentException>(() => new UsbSourceConfig(""));
         Assert.ThrowsAny<ArgumentException>(() => new FileSourceConfig("x") { Attempts = 0 });
     }
+
+    [Fact]
+    public void TheUpdatePolicyAndNetworkAreReadWithDefaults()
+    {
+        BoardConfig none = Parse("\"boot_limits\":{}");
+        Assert.Equal(UpdatePolicy.Default, none.Update);
+        Assert.Equal(NetworkType.Wifi, none.Network);
+        BoardConfig some = Parse("\"update\":{\"wifi_only\":true,\"maintenance_window\":\"22:30-02:00\",\"channel\":\"beta\"},\"simulation\":{\"network\":\"cellular\"}");
+        Assert.True(some.Update.WifiOnly);
+        Assert.Equal("beta", some.Update.Channel);
+        Assert.Equal(new MaintenanceWindow(new TimeOnly(22, 30), new TimeOnly(2, 0)), some.Update.MaintenanceWindow);
+        Assert.False(some.Update.RequireApproval);
+        Assert.Equal(NetworkType.Cellular, some.Network);
+        Assert.Null(Parse("\"update\":{\"maintenance_window\":\"any\"}").Update.MaintenanceWindow);
+    }
+
+    [Theory]
+    [InlineData("\"update\":{\"server\":\"ftp://x\"}", "board.json: $.update.server: expected an absolute http or https URL")]
+    [InlineData("\"update\":{\"server\":\"http://u:p@127.0.0.1/\"}", "$.update.server")]
+    [InlineData("\"update\":{\"server\":\"http://127.0.0.1/?a=1\"}", "$.update.server")]
+    [InlineData("\"update\":{\"channel\":\"../x\"}", "$.update.channel")]
+    [InlineData("\"update\":{\"device_id\":\"\"}", "$.update.device_id")]
+    [InlineData("\"update\":{\"wifi_only\":\"yes\"}", "board.json: $.update.wifi_only: expected true or false")]
+    [InlineData("\"update\":{\"maintenance_window\":\"02:00-02:00\"}", "board.json: $.update.maintenance_window: expected HH:MM-HH:MM")]
+    [InlineData("\"update\":{\"maintenance_window\":\"2:00-4:00\"}", "$.update.maintenance_window")]
+    [InlineData("\"update\":{\"maintenance_window\":\"24:00-01:00\"}", "$.update.maintenance_window")]
+    [InlineData("\"update\":{\"poll_interval_seconds\":59}", "board.json: $.update.poll_interval_seconds: expected an integer from 60 to 604800, found 59")]
+    [InlineData("\"update\":{\"min_rate_bytes_per_second\":-1}", "$.update.min_rate_bytes_per_second")]
+    [InlineData("\"update\":{\"rate_window_seconds\":0}", "$.update.rate_window_seconds")]
+    [InlineData("\"update\":{\"wifi\":true}", "board.json: $.update.wifi: expected one of the fields")]
+    [InlineData("\"simulation\":{\"network\":\"lte\"}", "board.json: $.simulation.network: expected one of \"wifi\", \"ethernet\", \"cellular\", \"offline\", found \"lte\"")]
+    public void BadUpdateFieldsAreNamed(string rest, string expected)
+    {
+        BoardException e = Assert.Throws<BoardException>(() => Parse(rest));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMaintenanceWindowContainsItsStartNotItsEndAndRunsOverMidnight() =>
+        Gen.Select(BoardConfigTests.GenWindow, Gen.Long[0, 10L * 365 * 86400]).Sample((window, seconds) =>
+        {
+            MaintenanceWindow w = window!.Value;
+            var day = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(seconds);
+            DateTimeOffset start = day.Date + w.Start.ToTimeSpan(), end = day.Date + w.End.ToTimeSpan();
+            DateTimeOffset opening = w.NextOpening(day);
+            Assert.True(MaintenanceWindow.TryParse(w.ToString(), out MaintenanceWindow back) && back == w);
+            Assert.True(w.Contains(new DateTimeOffset(start.UtcDateTime, TimeSpan.Zero)));
+            Assert.False(w.Contains(new DateTimeOffset(end.UtcDateTime, TimeSpan.Zero)));
+            Assert.True(w.Contains(opening));
+            Assert.True(opening >= day && opening - day < TimeSpan.FromDays(1));
+            // Nothing between now and the opening is inside: the opening is the first minute in.
+            Assert.True(opening == day || !w.Contains(opening.AddMinutes(-1)));
+        });
 }

@@ -78,7 +78,7 @@ internal sealed class UpdateRoot : IAsyncDisposable
         return output.ToArray();
     }
 
-    public async Task<UpdateServer> StartAsync(TimeProvider? time = null, TimeSpan? validity = null)
+    public async Task<UpdateServer> StartAsync(TimeProvider? time = null, TimeSpan? validity = null, TrustedKeySet? packageKeys = null)
     {
         Server = new UpdateServer(new UpdateServerOptions
         {
@@ -87,7 +87,7 @@ internal sealed class UpdateRoot : IAsyncDisposable
             Port = 0,
             Time = time ?? TimeProvider.System,
             IndexValidity = validity ?? TimeSpan.FromHours(24),
-            PackageKeys = new TrustedKeySet(ReleaseKey.PublicKey),
+            PackageKeys = packageKeys ?? new TrustedKeySet(ReleaseKey.PublicKey),
             Events = e =>
             {
                 lock (_events)

@@ -22,6 +22,7 @@ public static class BoardCommands
         board.Subcommands.Add(CreateFlash(context));
         board.Subcommands.Add(BoardInspectCommand.Create(context));
         board.Subcommands.Add(CreateCorrupt(context));
+        board.Subcommands.Add(CreateSettings(context));
         return board;
     }
 
@@ -155,6 +156,87 @@ public static class BoardCommands
                 : parse.GetValue(flips) is int count ? PartitionCorruption.FlipBits(board, name, count, parse.GetValue(seed))
                 : PartitionCorruption.Erase(board, name);
             context.Output.WriteLine(done);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command CreateSettings(CliContext context)
+    {
+        var command = new Command("settings", "Show or change the board's settings in board.json (the update agent's policy and the simulated network); the fuses never change. Prints the settings.");
+        var dir = new Argument<string>("DIR") { Description = "The board directory." };
+        var wifiOnly = new Option<string?>("--wifi-only") { Description = "on: download updates only over Wi-Fi or Ethernet; off: over any link." };
+        var window = new Option<string?>("--window") { Description = "The maintenance window for installs, HH:MM-HH:MM in UTC, or any." };
+        var approval = new Option<string?>("--require-approval") { Description = "on: install only a release the user approved (update --approve)." };
+        var network = new Option<string?>("--network") { Description = "The simulated link: wifi, ethernet, cellular or offline." };
+        var server = new Option<string?>("--server") { Description = "The update server's base URL." };
+        var channel = new Option<string?>("--channel") { Description = "The update channel (stable, beta, ...)." };
+        var json = new Option<bool>("--json") { Description = "Print the settings as one JSON object." };
+        command.Arguments.Add(dir);
+        foreach (Option option in new Option[] { wifiOnly, window, approval, network, server, channel, json })
+        {
+            command.Options.Add(option);
+        }
+
+        CliAction.Set(command, context, parse =>
+        {
+            static bool Switch(string flag, string text) => text switch
+            {
+                "on" => true,
+                "off" => false,
+                _ => throw new CommandFailedException($"{flag}: expected on or off, found '{text}'", ExitCodes.Usage),
+            };
+
+            string? windowText = parse.GetValue(window);
+            MaintenanceWindow? newWindow = null;
+            if (windowText is not null && windowText != "any")
+            {
+                newWindow = MaintenanceWindow.TryParse(windowText, out MaintenanceWindow parsedWindow) ? parsedWindow
+                    : throw new CommandFailedException($"--window: expected {MaintenanceWindow.Rule}, found '{windowText}'", ExitCodes.Usage);
+            }
+
+            NetworkType? newNetwork = null;
+            if (parse.GetValue(network) is { } networkText)
+            {
+                newNetwork = NetworkTypeNames.TryParse(networkText, out NetworkType n) ? n
+                    : throw new CommandFailedException($"--network: expected wifi, ethernet, cellular or offline, found '{networkText}'", ExitCodes.Usage);
+            }
+
+            bool? newWifi = parse.GetValue(wifiOnly) is { } wifiText ? Switch("--wifi-only", wifiText) : null;
+            bool? newApproval = parse.GetValue(approval) is { } approvalText ? Switch("--require-approval", approvalText) : null;
+            string directory = parse.GetValue(dir)!;
+            BoardConfig settings = BoardSettings.Change(directory, c => c with
+            {
+                Network = newNetwork ?? c.Network,
+                Update = c.Update with
+                {
+                    WifiOnly = newWifi ?? c.Update.WifiOnly,
+                    RequireApproval = newApproval ?? c.Update.RequireApproval,
+                    MaintenanceWindow = windowText is null ? c.Update.MaintenanceWindow : newWindow,
+                    Server = parse.GetValue(server) ?? c.Update.Server,
+                    Channel = parse.GetValue(channel) ?? c.Update.Channel,
+                },
+            });
+            UpdatePolicy u = settings.Update;
+            if (parse.GetValue(json))
+            {
+                context.Output.WriteLine(CliJson.Write(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["server"] = u.Server,
+                    ["channel"] = u.Channel,
+                    ["device_id"] = u.DeviceId,
+                    ["wifi_only"] = u.WifiOnly,
+                    ["maintenance_window"] = u.MaintenanceWindow?.ToString() ?? "any",
+                    ["require_approval"] = u.RequireApproval,
+                    ["network"] = NetworkTypeNames.Name(settings.Network),
+                }, indented: true));
+            }
+            else
+            {
+                context.Output.WriteLine($"server {u.Server}, channel {u.Channel}, device {u.DeviceId}");
+                context.Output.WriteLine($"wifi-only {(u.WifiOnly ? "on" : "off")}, window {u.MaintenanceWindow?.ToString() ?? "any"}, require-approval {(u.RequireApproval ? "on" : "off")}, network {NetworkTypeNames.Name(settings.Network)}");
+            }
+
             return ExitCodes.Success;
         });
         return command;
