@@ -3,8 +3,10 @@ using RecoverySim.BlockDevice.Faults;
 using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.Bootloader.Control;
+using RecoverySim.Lab.Updates;
 using RecoverySim.Recovery;
 using RecoverySim.Recovery.Sources;
+using RecoverySim.Recovery.Updates;
 
 namespace RecoverySim.Lab.Benches;
 
@@ -169,6 +171,57 @@ public sealed class BenchBoard
             }
 
             return Reread(s => s with { LastAction = "request recovery: the next power-on enters recovery mode" });
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Changes the device settings (<see cref="DeviceSettingsChange"/>, through <see cref="BoardSettings.Change"/>).</summary>
+    /// <exception cref="BoardException">board.json is missing or invalid; nothing was written.</exception>
+    public BoardSnapshot ChangeSettings(DeviceSettingsChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        Enter("settings");
+        try
+        {
+            BoardConfig stored = change.ApplyTo(Directory);
+            UpdatePolicy u = stored.Update;
+            return Reread(s => s with { LastAction = $"settings: Wi-Fi only {(u.WifiOnly ? "on" : "off")}, window {u.MaintenanceWindow?.ToString() ?? "any"}, approval {(u.RequireApproval ? "required" : "not required")}, network {NetworkTypeNames.Name(stored.Network)}" });
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Approves the update on offer (<see cref="UpdateAgent.Approve"/>, as <c>recoverysim update DIR --approve</c> records it); it installs at the next check.</summary>
+    /// <exception cref="InvalidOperationException">No update is on offer.</exception>
+    public BoardSnapshot ApproveUpdate()
+    {
+        Enter("approve update");
+        try
+        {
+            UpdateState state = UpdateAgent.Approve(new UpdateStateFile(Directory));
+            return Reread(s => s with { LastAction = $"approve update: release {state.ApprovedRelease} approved; it installs at the next check" });
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Runs one check of the board's update agent (<see cref="BoardUpdateRun"/>, as <c>recoverysim update DIR</c> does) with the simulated clock starting at <paramref name="time"/>'s now.</summary>
+    public async Task<BoardSnapshot> CheckForUpdatesAsync(TimeProvider time, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        Enter("update check");
+        try
+        {
+            Publish(Snapshot with { Busy = "update check" });
+            UpdateCheckResult result = await BoardUpdateRun.RunAsync(Directory, new BoardUpdateRunOptions { Start = time.GetUtcNow(), TransferTime = time }, cancel).ConfigureAwait(false);
+            return Reread(s => s with { LastAction = $"update check: {UpdateStatusNames.Name(result.Status)}: {result.Detail}" });
         }
         finally
         {

@@ -4,7 +4,10 @@ using RecoverySim.Bootloader.Boot;
 using RecoverySim.Bootloader.Control;
 using RecoverySim.Bootloader.Rpmb;
 using RecoverySim.Recovery;
+using RecoverySim.GoldenImage;
+using RecoverySim.GoldenImage.Updates;
 using RecoverySim.Recovery.Journal;
+using RecoverySim.Recovery.Updates;
 
 namespace RecoverySim.Lab.Benches;
 
@@ -61,6 +64,18 @@ public sealed record BoardSnapshot
     /// <summary>The last action's one-line result.</summary>
     public string? LastAction { get; init; }
 
+    /// <summary>The update agent's policy in board.json (the device settings).</summary>
+    public UpdatePolicy Policy { get; init; } = UpdatePolicy.Default;
+
+    /// <summary>The simulated network link in board.json.</summary>
+    public NetworkType Network { get; init; } = NetworkType.Wifi;
+
+    /// <summary>The update agent's state (<c>update-state.json</c>); null when it cannot be read (see <see cref="UpdateStateError"/>).</summary>
+    public UpdateState? UpdateState { get; init; }
+
+    /// <summary>Why <c>update-state.json</c> cannot be read, or null.</summary>
+    public string? UpdateStateError { get; init; }
+
     /// <summary>Reads the board state of <paramref name="board"/>; nothing is written (damaged copies are reported, not repaired).</summary>
     public static BoardSnapshot Read(string name, Board board)
     {
@@ -96,8 +111,26 @@ public sealed record BoardSnapshot
         }
 
         RecoveryJournalRecord journal = new RecoveryJournal(board.Partition(BoardLayout.Misc)).Peek();
+        UpdateState? update = null;
+        string? updateError = null;
+        if (board.Directory is { } directory)
+        {
+            try
+            {
+                update = new UpdateStateFile(directory).Load();
+            }
+            catch (Exception e) when (e is ImageException or IOException or UnauthorizedAccessException)
+            {
+                updateError = e.Message;
+            }
+        }
+
         return new BoardSnapshot
         {
+            Policy = board.Config.Update,
+            Network = board.Config.Network,
+            UpdateState = update,
+            UpdateStateError = updateError,
             Name = name,
             BoardId = board.Config.BoardId,
             Profile = BoardLayout.ProfileName(board.Config.Profile),
@@ -185,6 +218,34 @@ public sealed record BoardSnapshot
         w.WriteString("journal_phase", JournalPhase);
         w.WriteString("last_action", LastAction);
         w.WriteString("last_power_on_interrupted", LastPowerOnInterrupted);
+        w.WriteStartObject("settings");
+        w.WriteBoolean("wifi_only", Policy.WifiOnly);
+        w.WriteString("maintenance_window", Policy.MaintenanceWindow?.ToString());
+        w.WriteBoolean("require_approval", Policy.RequireApproval);
+        w.WriteString("network", NetworkTypeNames.Name(Network));
+        w.WriteString("server", Policy.Server);
+        w.WriteString("channel", Policy.Channel);
+        w.WriteEndObject();
+        w.WriteStartObject("update");
+        w.WriteString("status", UpdateState is { } u ? UpdateStatusNames.Name(u.Status) : null);
+        w.WriteString("detail", UpdateState?.Detail);
+        w.WriteString("error", UpdateStateError);
+        w.WriteString("last_check", UpdateState?.LastCheck is { } last ? UtcTimestamp.Format(last) : null);
+        if (UpdateState?.Offered is { } offered)
+        {
+            w.WriteStartObject("offered");
+            w.WriteString("release", offered.ReleaseId);
+            w.WriteString("version", offered.Version);
+            w.WriteString("kind", offered.Kind == UpdatePackageKind.Delta ? "delta" : "full");
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("offered");
+        }
+
+        w.WriteString("approved_release", UpdateState?.ApprovedRelease);
+        w.WriteEndObject();
         w.WritePropertyName("last_power_on");
         if (LastPowerOn is { } result)
         {

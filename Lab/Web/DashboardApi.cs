@@ -19,7 +19,7 @@ internal sealed class DashboardApi(DashboardServer server)
 {
     private const string PageSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    private static readonly string[] BoardActions = ["power-cycle", "cut-power", "corrupt", "recovery"];
+    private static readonly string[] BoardActions = ["power-cycle", "cut-power", "corrupt", "recovery", "settings", "approve", "update-check"];
 
     private RunningBench Bench => server.Bench;
 
@@ -172,6 +172,18 @@ internal sealed class DashboardApi(DashboardServer server)
                     await ReadFormAsync(context, []).ConfigureAwait(false);
                     after = board.RequestRecovery();
                     break;
+                case "settings":
+                    FormValues settings = await ReadFormAsync(context, ["wifi_only", "require_approval", "window_start", "window_end", "network"]).ConfigureAwait(false);
+                    after = board.ChangeSettings(Settings(settings));
+                    break;
+                case "approve":
+                    await ReadFormAsync(context, []).ConfigureAwait(false);
+                    after = board.ApproveUpdate();
+                    break;
+                case "update-check":
+                    await ReadFormAsync(context, []).ConfigureAwait(false);
+                    after = await board.CheckForUpdatesAsync(server.Options.Time, server.Stopping).ConfigureAwait(false);
+                    break;
                 default:
                     FormValues form = await ReadFormAsync(context, ["partition", "damage", "offset", "length", "count", "seed"]).ConfigureAwait(false);
                     after = board.Corrupt(Corruption(form, board.Snapshot));
@@ -196,10 +208,15 @@ internal sealed class DashboardApi(DashboardServer server)
         {
             await FailAsync(context, StatusCodes.Status409Conflict, e.Message).ConfigureAwait(false);
         }
-        catch (BoardException e) when (action == "corrupt")
+        catch (BoardException e) when (action is "corrupt" or "settings")
         {
-            // PartitionCorruption checks the damage against the partition before it writes.
-            await FailAsync(context, StatusCodes.Status400BadRequest, $"{board.Name}: corrupt: {e.Message}; the board is unchanged").ConfigureAwait(false);
+            // PartitionCorruption checks the damage against the partition, and BoardSettings the new
+            // board.json against its rules, before either writes.
+            await FailAsync(context, StatusCodes.Status400BadRequest, $"{board.Name}: {action}: {e.Message}; the board is unchanged").ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e) when (action == "approve")
+        {
+            await FailAsync(context, StatusCodes.Status409Conflict, $"{board.Name}: approve: {e.Message}").ConfigureAwait(false);
         }
     }
 
@@ -253,6 +270,26 @@ internal sealed class DashboardApi(DashboardServer server)
             Count = damage == "bit-flips" ? (int)form.Integer("count", 1, PartitionCorruption.MaxBitFlips, 8) : 8,
             Seed = damage == "bit-flips" ? (int)form.Integer("seed", int.MinValue, int.MaxValue, 1) : 1,
         };
+    }
+
+    private static DeviceSettingsChange Settings(FormValues form)
+    {
+        TimeOnly? start = form.TimeOfDay("window_start"), end = form.TimeOfDay("window_end");
+        MaintenanceWindow? window = null;
+        if (start is not null || end is not null)
+        {
+            if (start is null || end is null || start == end)
+            {
+                throw new FormValueException(start is null ? "window_start" : "window_end", "a window start and a different end (HH:MM, UTC), or neither for any time",
+                    start is null ? "nothing" : end is null ? "nothing" : $"the start again ({end:HH\\:mm})");
+            }
+
+            window = new MaintenanceWindow(start.Value, end.Value);
+        }
+
+        string network = form.Choice("network", [.. NetworkTypeNames.All.Select(n => n.Name)]);
+        NetworkTypeNames.TryParse(network, out NetworkType type);
+        return new DeviceSettingsChange(form.Boolean("wifi_only"), window, form.Boolean("require_approval"), type);
     }
 
     /// <summary>Why a POST is refused as cross-site, or null: Fetch Metadata, then Origin, then the session cookie and its token.</summary>

@@ -76,8 +76,33 @@ function card(name) {
     const fields = Object.fromEntries(new FormData(form));
     say(message, await post(`/api/boards/${encodeURIComponent(name)}/corrupt`, fields));
   });
+  const settings = node.querySelector("form.settings-form");
+  const settingsMessage = node.querySelector(".settings-message");
+  c = { node, partitions: "", dirty: false };
+  settings.addEventListener("input", () => { c.dirty = true; });
+  settings.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const f = settings.elements;
+    const result = await post(`/api/boards/${encodeURIComponent(name)}/settings`, {
+      wifi_only: String(f.wifi_only.checked),
+      require_approval: String(f.require_approval.checked),
+      window_start: f.window_start.value,
+      window_end: f.window_end.value,
+      network: f.network.value,
+    });
+    if (result.ok) c.dirty = false;
+    say(settingsMessage, result);
+    if (result.ok) renderBoard(result.board);
+  });
+  for (const button of node.querySelectorAll("button[data-update]")) {
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      say(settingsMessage, { ok: true, message: `${button.textContent}…` });
+      say(settingsMessage, await post(`/api/boards/${encodeURIComponent(name)}/${button.dataset.update}`));
+      button.disabled = false;
+    });
+  }
   document.getElementById("boards").append(node);
-  c = { node, partitions: "" };
   cards.set(name, c);
   return c;
 }
@@ -131,7 +156,32 @@ function renderBoard(b) {
   }
 
   renderTimeline(n, b);
-  if (window.renderSettings) window.renderSettings(n, b);
+  renderSettings(c, b);
+}
+
+function renderSettings(c, b) {
+  const n = c.node;
+  const u = b.update;
+  const status = n.querySelector(".update-status");
+  status.textContent = u.status || "unreadable";
+  status.className = `pill update-status ${/installed|up-to-date/.test(u.status) ? "ok" : /failed|refused|rolled-back/.test(u.status) ? "bad" : /waiting|pending/.test(u.status) ? "busy" : "off"}`;
+  n.querySelector(".update-detail").textContent = u.error || u.detail || "";
+  n.querySelector(".update-offer").textContent = [
+    u.offered ? `on offer: release ${u.offered.release}, version ${u.offered.version} (${u.offered.kind})` : "no update on offer",
+    u.approved_release ? `approved: ${u.approved_release}` : "",
+    u.last_check ? `last check ${u.last_check}` : "never checked",
+    `server ${b.settings.server}, channel ${b.settings.channel}`,
+  ].filter(Boolean).join(" · ");
+  n.querySelector('button[data-update="approve"]').hidden = u.status !== "pending-approval";
+  if (c.dirty) return;
+  const f = n.querySelector("form.settings-form").elements;
+  const s = b.settings;
+  f.wifi_only.checked = s.wifi_only;
+  f.require_approval.checked = s.require_approval;
+  const [start, end] = s.maintenance_window ? s.maintenance_window.split("-") : ["", ""];
+  f.window_start.value = start;
+  f.window_end.value = end;
+  f.network.value = s.network;
 }
 
 function renderTimeline(n, b) {

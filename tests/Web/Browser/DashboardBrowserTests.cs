@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using RecoverySim.Bootloader.Boards;
+using RecoverySim.Recovery.Updates;
 using RecoverySim.Web.Tests.Fixtures;
 using static Microsoft.Playwright.Assertions;
 
@@ -118,6 +120,49 @@ public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chr
         // Back on the dashboard, the board is as it was.
         await page.GotoAsync(dashboard.Server.BaseAddress.ToString());
         await Expect(page.Locator("[data-board=\"board-1\"] [data-partition=\"boot_a\"]")).ToHaveTextAsync("boot_a ✓");
+    }
+
+    [Fact]
+    public async Task WifiOnlyToggledFromThePageIsHonouredByTheUpdateAgent()
+    {
+        await using Dashboard dashboard = await Dashboard.StartAsync(boards: 1);
+        await using UpdateServerForBench updates = await UpdateServerForBench.StartAsync(dashboard.Server.Bench.Bench);
+        string boardDirectory = Path.Combine(dashboard.BenchDirectory, "board-1");
+
+        // The board follows the in-process update server (board settings, as 'recoverysim board settings --server' sets it).
+        BoardSettings.Change(boardDirectory, c => c with { Update = c.Update with { Server = updates.Server.BaseAddress.ToString().TrimEnd('/') } });
+
+        await using IBrowserContext context = await chromium.Browser.NewContextAsync();
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync(dashboard.Server.BaseAddress.ToString());
+        ILocator board = page.Locator("[data-board=\"board-1\"]");
+        ILocator settings = board.Locator("form.settings-form");
+        await Expect(board.Locator(".update-status")).ToHaveTextAsync("idle");
+
+        // On a cellular link, with Wi-Fi-only downloads switched on from the page.
+        await settings.Locator("select[name=\"network\"]").SelectOptionAsync("cellular");
+        await settings.Locator("input[name=\"wifi_only\"]").CheckAsync();
+        await settings.Locator("button[type=\"submit\"]").ClickAsync();
+        await Expect(board.Locator(".settings-message")).ToHaveTextAsync(new Regex("Wi-Fi only on, .*network cellular"));
+        Assert.True(BoardConfig.Load(Path.Combine(boardDirectory, Board.ConfigFile)).Update.WifiOnly);
+
+        // The agent runs and defers: nothing downloaded, nothing installed.
+        await board.Locator("button[data-update=\"update-check\"]").ClickAsync();
+        await Expect(board.Locator(".update-status")).ToHaveTextAsync("waiting-for-wifi", Patient);
+        Assert.Equal(UpdateStatus.WaitingForWifi, new UpdateStateFile(boardDirectory).Load().Status);
+        await Expect(board.Locator(".update-offer")).ToContainTextAsync("on offer: release rel-2.0.0, version 2.0.0");
+        await Expect(board.Locator("[data-slot=\"b\"] .release")).ToHaveTextAsync("v1.0.0");
+        await Screenshots.TakeAsync(page, "dashboard-settings.png");
+
+        // Wi-Fi-only off: the same link now proceeds, and the board runs 2.0.0.
+        await settings.Locator("input[name=\"wifi_only\"]").UncheckAsync();
+        await settings.Locator("button[type=\"submit\"]").ClickAsync();
+        await Expect(board.Locator(".settings-message")).ToHaveTextAsync(new Regex("Wi-Fi only off"));
+        await board.Locator("button[data-update=\"update-check\"]").ClickAsync();
+        await Expect(board.Locator(".update-status")).ToHaveTextAsync("installed", Patient);
+        Assert.Equal(UpdateStatus.Installed, new UpdateStateFile(boardDirectory).Load().Status);
+        await Expect(board.Locator(".slot.bootable .release").Filter(new LocatorFilterOptions { HasText = "v2.0.0" })).ToHaveCountAsync(1);
+        await Expect(board.Locator(".rollback-indexes")).ToHaveTextAsync("boot 2, system 2, vendor 2");
     }
 
     [Fact]

@@ -4,9 +4,7 @@ using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.GoldenImage.Json;
 using RecoverySim.GoldenImage.Updates;
-using RecoverySim.Lab.Time;
-using RecoverySim.Recovery;
-using RecoverySim.Recovery.Sources;
+using RecoverySim.Lab.Updates;
 using RecoverySim.Recovery.Updates;
 
 namespace RecoverySim.Cli.Commands;
@@ -53,19 +51,13 @@ public static class UpdateCommand
             }
 
             bool asJson = parse.GetValue(json);
-            var clock = new SimulatedClock(UtcTimestamp.Truncate(start));
             var events = new List<BootEvent>();
-            using Board board = Board.Open(directory);
-            using var area = DownloadArea.OpenFile(directory, board);
-            using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30) }) { Timeout = Timeout.InfiniteTimeSpan };
-            var agent = new UpdateAgent(board, new DownloadArea(area), new UpdateStateFile(directory), http, new UpdateAgentOptions
+            UpdateCheckResult result = await BoardUpdateRun.RunAsync(directory, new BoardUpdateRunOptions
             {
-                Clock = clock,
-                TransferTime = TimeProvider.System,
                 Server = serverUrl,
-                Settings = () => BoardConfig.Load(Path.Combine(directory, Board.ConfigFile)),
-                Reboot = c => new PowerOnSequence(board, RecoverySources.For(board, null, clock), clock)
-                    .SettleAsync(BoardConfig.Load(Path.Combine(directory, Board.ConfigFile)).OsHealth, board.Config.Limits.MaxTries + 2, c),
+                Approve = parse.GetValue(approve),
+                MaxChecks = parse.GetValue(poll) ? parse.GetValue(maxChecks) : null,
+                Start = start,
                 Observer = e =>
                 {
                     events.Add(e);
@@ -74,18 +66,7 @@ public static class UpdateCommand
                         context.Output.WriteLine($"{UtcTimestamp.Format(e.Time)} {e.Kind.Name}: {e.Message}");
                     }
                 },
-            });
-            UpdateCheckResult result = parse.GetValue(poll)
-                ? await agent.PollAsync(parse.GetValue(maxChecks), (at, _) =>
-                {
-                    if (at > clock.GetUtcNow())
-                    {
-                        clock.Advance(at - clock.GetUtcNow());
-                    }
-
-                    return Task.CompletedTask;
-                }, parse.GetValue(approve), cancel: cancel).ConfigureAwait(false)
-                : await agent.CheckAsync(parse.GetValue(approve), cancel).ConfigureAwait(false);
+            }, cancel).ConfigureAwait(false);
 
             if (asJson)
             {
