@@ -63,7 +63,7 @@ public sealed class FormValues
             string name = Decode("(name)", equals < 0 ? pair : pair[..equals]);
             if (name.Length is 0 or > MaxNameLength || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
             {
-                throw new FormValueException(name.Length == 0 ? "(name)" : Shorten(name), $"a field name of 1 to {MaxNameLength} of a-z, 0-9 and '_'", StrictJson.Quote(name));
+                throw new FormValueException("(name)", $"a field name of 1 to {MaxNameLength} of a-z, 0-9 and '_'", StrictJson.Quote(name));
             }
 
             if (!allowed.Contains(name))

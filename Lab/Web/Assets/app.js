@@ -227,10 +227,11 @@ function renderTftp(t) {
 
   const chart = document.getElementById("throughput");
   const samples = t.throughput;
-  const peak = Math.max(1, ...samples.map((s) => s.bytes_per_second));
+  const highest = Math.max(0, ...samples.map((s) => s.bytes_per_second));
+  const peak = Math.max(1, highest);
   const now = samples.length ? samples[samples.length - 1].bytes_per_second : 0;
   document.getElementById("throughput-now").textContent = `${bytes(now)}/s`;
-  document.getElementById("throughput-peak").textContent = `${bytes(peak)}/s`;
+  document.getElementById("throughput-peak").textContent = `${bytes(highest)}/s`;
   const step = 300 / Math.max(1, 119);
   const points = samples.map((s, i) => `${(i * step).toFixed(1)},${(78 - 74 * s.bytes_per_second / peak).toFixed(1)}`);
   const children = [];
@@ -248,7 +249,9 @@ function renderScenarios(names) {
   const key = names.join(",");
   if (key === scenariosShown) return;
   scenariosShown = key;
-  document.getElementById("campaign-scenario").replaceChildren(...names.map((s) => el("option", { value: s, text: s })));
+  const select = document.getElementById("campaign-scenario");
+  select.replaceChildren(...(names.length ? names.map((s) => el("option", { value: s, text: s })) : [el("option", { value: "", text: "no scenario files (web --scenarios DIR)" })]));
+  document.querySelector("#campaign-form button").disabled = names.length === 0;
 }
 
 function renderCampaign(c) {
