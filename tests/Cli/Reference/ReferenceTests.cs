@@ -33,7 +33,7 @@ public sealed class ReferenceTests
     public void The_tree_has_the_commands_of_the_design_and_hides_the_generators()
     {
         string[] paths = [.. CommandTree.Walk(Root).Select(n => n.Path)];
-        foreach (string expected in new[] { "serve", "tftp get", "image build", "board flash", "boot", "usb create", "keys generate", "demo" })
+        foreach (string expected in new[] { "serve", "tftp get", "image build", "board flash", "boot", "usb create", "keys generate", "demo", "bench create", "web" })
         {
             Assert.Contains(expected, paths);
         }
