@@ -3,7 +3,8 @@
 # sgdisk, tftpd-hpa, tftp-hpa, atftp (client), atftpd (unpacked, see below), curl,
 # dnsmasq, bsdiff, mtools, dosfstools, sfdisk (fdisk), parted, openssl, and U-Boot for a real board:
 # u-boot-qemu (its qemu_arm64 build) run by qemu-system-aarch64 (qemu-system-arm), networked through
-# a tap in a network namespace (ip, iproute2). Idempotent; needs root for apt-get.
+# a tap in a network namespace (ip, iproute2); chromium for the dashboard's end-to-end tests (tests/Web,
+# driven by Playwright with Debian's binary). Idempotent; needs root for apt-get.
 #
 # atftpd and tftpd-hpa conflict as Debian packages, so atftpd is not installed: its .deb is
 # downloaded and unpacked into .peers/atftpd, and tests find it through RECOVERYSIM_ATFTPD.
@@ -15,7 +16,7 @@ need=()
 { command -v systemd-analyze && command -v systemd-socket-activate; } >/dev/null 2>&1 || need+=(systemd)
 for pair in sgdisk:gdisk in.tftpd:tftpd-hpa tftp:tftp-hpa atftp:atftp curl:curl dnsmasq:dnsmasq-base \
             bsdiff:bsdiff mcopy:mtools mkfs.vfat:dosfstools sfdisk:fdisk parted:parted openssl:openssl bc:bc zstd:zstd \
-            qemu-system-aarch64:qemu-system-arm ip:iproute2; do
+            qemu-system-aarch64:qemu-system-arm ip:iproute2 chromium:chromium; do
   cmd=${pair%%:*} pkg=${pair#*:}
   PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done
