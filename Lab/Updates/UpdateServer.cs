@@ -1,14 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using RecoverySim.GoldenImage.Updates;
+using RecoverySim.Lab.Hosting;
 
 namespace RecoverySim.Lab.Updates;
 
@@ -50,7 +45,7 @@ public sealed class UpdateServer : IAsyncDisposable
     public IPEndPoint LocalEndPoint { get; private set; } = new(IPAddress.None, 0);
 
     /// <summary><c>http://ADDRESS:PORT/</c> of <see cref="LocalEndPoint"/>.</summary>
-    public Uri BaseAddress => new($"http://{(LocalEndPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{LocalEndPoint.Address}]" : LocalEndPoint.Address.ToString())}:{LocalEndPoint.Port}/");
+    public Uri BaseAddress => SlimKestrel.BaseAddress(LocalEndPoint);
 
     /// <summary>Board directories served.</summary>
     public int BoardCount => _catalog.Boards.Count;
@@ -91,8 +86,7 @@ public sealed class UpdateServer : IAsyncDisposable
         }
 
         _app = app;
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        LocalEndPoint = new IPEndPoint(_options.Address, new Uri(address).Port);
+        LocalEndPoint = SlimKestrel.BoundEndPoint(app, _options.Address);
         Emit("listening", $"serving {_options.Root} on {BaseAddress} ({BoardCount} boards, {ChannelCount} channels, {PackageCount} packages)");
         _refresh = RefreshLoopAsync(_stopping.Token);
     }
@@ -160,26 +154,7 @@ public sealed class UpdateServer : IAsyncDisposable
 
     private WebApplication Build()
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = [],
-            ApplicationName = "recoverysim-update-server",
-            EnvironmentName = Environments.Production,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-
-        // The server's settings are its options only: no appsettings.json, no ASPNETCORE_ variables
-        // (and no file watcher over a content root); its log is the event sink, not a console logger.
-        builder.Configuration.Sources.Clear();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = InstallReport.MaxLength;
-            kestrel.Listen(_options.Address, _options.Port);
-        });
-        builder.Services.AddRoutingCore();
-        WebApplication app = builder.Build();
+        WebApplication app = SlimKestrel.Build("recoverysim-update-server", _options.Address, _options.Port, InstallReport.MaxLength);
         var api = new UpdateApi(this);
         app.Use(api.LogAsync);
         string[] read = [HttpMethods.Get, HttpMethods.Head];

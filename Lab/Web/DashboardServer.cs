@@ -1,12 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using RecoverySim.Lab.Benches;
+using RecoverySim.Lab.Hosting;
 
 namespace RecoverySim.Lab.Web;
 
@@ -49,7 +44,7 @@ public sealed class DashboardServer : IAsyncDisposable
     public IPEndPoint LocalEndPoint { get; private set; } = new(IPAddress.None, 0);
 
     /// <summary><c>http://ADDRESS:PORT/</c> of <see cref="LocalEndPoint"/>.</summary>
-    public Uri BaseAddress => new($"http://{(LocalEndPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{LocalEndPoint.Address}]" : LocalEndPoint.Address.ToString())}:{LocalEndPoint.Port}/");
+    public Uri BaseAddress => SlimKestrel.BaseAddress(LocalEndPoint);
 
     /// <summary>Cancelled when the server stops (ends the event streams).</summary>
     internal CancellationToken Stopping => _stopping.Token;
@@ -79,8 +74,7 @@ public sealed class DashboardServer : IAsyncDisposable
         }
 
         _app = app;
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        LocalEndPoint = new IPEndPoint(_options.Address, new Uri(address).Port);
+        LocalEndPoint = SlimKestrel.BoundEndPoint(app, _options.Address);
     }
 
     /// <summary>The scenario files the page may start a campaign over, by file name (the first directory that has a name wins).</summary>
@@ -146,25 +140,7 @@ public sealed class DashboardServer : IAsyncDisposable
 
     private WebApplication Build()
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = [],
-            ApplicationName = "recoverysim-web",
-            EnvironmentName = Environments.Production,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-
-        // Settings are the options only: no appsettings.json, no ASPNETCORE_ variables, no console logger.
-        builder.Configuration.Sources.Clear();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = FormValues.MaxBodyBytes;
-            kestrel.Listen(_options.Address, _options.Port);
-        });
-        builder.Services.AddRoutingCore();
-        WebApplication app = builder.Build();
+        WebApplication app = SlimKestrel.Build("recoverysim-web", _options.Address, _options.Port, FormValues.MaxBodyBytes);
         var api = new DashboardApi(this);
         app.Use(api.GuardAsync);
         app.MapGet("/", api.PageAsync);

@@ -22,7 +22,7 @@ public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chr
     public async Task CorruptAndPowerCycleABoardFromThePageAndWatchItRecoverOverTftp()
     {
         await using Dashboard dashboard = await Dashboard.StartAsync(boards: 2, withScenarios: true);
-        await using IBrowserContext context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        await using IBrowserContext context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 }, Locale = "en-GB", TimezoneId = "UTC" });
         IPage page = await context.NewPageAsync();
         var errors = new List<string>();
         page.Console += (_, message) =>
@@ -132,7 +132,7 @@ public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chr
         // The board follows the in-process update server (board settings, as 'recoverysim board settings --server' sets it).
         BoardSettings.Change(boardDirectory, c => c with { Update = c.Update with { Server = updates.Server.BaseAddress.ToString().TrimEnd('/') } });
 
-        await using IBrowserContext context = await chromium.Browser.NewContextAsync();
+        await using IBrowserContext context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 }, Locale = "en-GB", TimezoneId = "UTC" });
         IPage page = await context.NewPageAsync();
         await page.GotoAsync(dashboard.Server.BaseAddress.ToString());
         ILocator board = page.Locator("[data-board=\"board-1\"]");
@@ -172,6 +172,8 @@ public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chr
         await using IBrowserContext context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = 375, Height = 812 },
+            Locale = "en-GB",
+            TimezoneId = "UTC",
             DeviceScaleFactor = 2,
             IsMobile = true,
             HasTouch = true,

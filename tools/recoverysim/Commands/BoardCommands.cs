@@ -4,6 +4,7 @@ using RecoverySim.Bootloader.Control;
 using RecoverySim.Bootloader.Os;
 using RecoverySim.GoldenImage.Bundle;
 using RecoverySim.GoldenImage.Keys;
+using RecoverySim.Lab.Benches;
 using RecoverySim.Tftp;
 
 namespace RecoverySim.Cli.Commands;
@@ -150,12 +151,11 @@ public static class BoardCommands
 
             using Board board = Board.Open(parse.GetValue(dir)!);
             string name = parse.GetValue(partition)!;
-            board.Partition(name); // names the partitions when this one does not exist, before anything is written
-            string done = parse.GetValue(header) ? PartitionCorruption.DamageHeader(board, name)
-                : parse.GetValue(offset) is long at ? PartitionCorruption.InvertRange(board, name, at, parse.GetValue(length))
-                : parse.GetValue(flips) is int count ? PartitionCorruption.FlipBits(board, name, count, parse.GetValue(seed))
-                : PartitionCorruption.Erase(board, name);
-            context.Output.WriteLine(done);
+            CorruptionRequest request = parse.GetValue(header) ? new CorruptionRequest(name, "header")
+                : parse.GetValue(offset) is long at ? new CorruptionRequest(name, "range") { Offset = at, Length = parse.GetValue(length) }
+                : parse.GetValue(flips) is int count ? new CorruptionRequest(name, "bit-flips") { Count = count, Seed = parse.GetValue(seed) }
+                : new CorruptionRequest(name, "erase");
+            context.Output.WriteLine(request.ApplyTo(board));
             return ExitCodes.Success;
         });
         return command;
