@@ -16,6 +16,9 @@ public sealed class BenchCampaign
     /// <summary>Most generated states one dashboard campaign may ask for.</summary>
     public const int MaxSamples = 10_000;
 
+    /// <summary>Shortest time between two progress pushes (a campaign judges thousands of states a second; the last one is always pushed).</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly Action _changed;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
@@ -198,16 +201,33 @@ public sealed class BenchCampaign
     /// <summary>Takes the campaign's progress reports (from its worker threads).</summary>
     private sealed class Reporter(BenchCampaign owner) : IProgress<CampaignProgress>
     {
+        private long _lastPush;
+        private CampaignProgress? _progress;
+
         public void Report(CampaignProgress value)
         {
-            if (value.Outcome is { Failed: true } failed)
+            bool failed = value.Outcome is { Failed: true };
+            if (failed)
             {
-                owner._failures.Enqueue(failed);
+                owner._failures.Enqueue(value.Outcome!);
             }
 
             lock (owner._lock)
             {
-                owner._progress = value;
+                if (_progress is null || value.Done > _progress.Done)
+                {
+                    _progress = value;
+                }
+
+                long now = owner._time.GetTimestamp();
+                bool due = failed || value.Done == value.Total || _lastPush == 0 || owner._time.GetElapsedTime(_lastPush, now) >= ProgressInterval;
+                if (!due)
+                {
+                    return;
+                }
+
+                _lastPush = now;
+                owner._progress = _progress;
             }
 
             owner._changed();

@@ -140,7 +140,7 @@ internal sealed class DashboardApi(DashboardServer server)
         }
     }
 
-    /// <summary>A board action: <c>power-cycle</c>, <c>cut-power</c>, <c>corrupt</c>, <c>recovery</c>.</summary>
+    /// <summary>A board action: <c>power-cycle</c>, <c>cut-power</c>, <c>corrupt</c>, <c>recovery</c>, <c>settings</c>, <c>approve</c>, <c>update-check</c>.</summary>
     public async Task ActionAsync(HttpContext context)
     {
         if (await FindAsync(context).ConfigureAwait(false) is not { } board)
