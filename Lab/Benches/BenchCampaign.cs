@@ -40,6 +40,9 @@ public sealed class BenchCampaign
         _time = time ?? throw new ArgumentNullException(nameof(time));
     }
 
+    /// <summary>Tests put a buggy storage stack under the campaigns (as <see cref="CampaignOptions.DiskDecorator"/>), to see failures come out.</summary>
+    internal Func<ScenarioBench, Func<BlockDevice.IBlockDevice, BlockDevice.IBlockDevice>>? DiskDecorator { get; set; }
+
     /// <summary>The campaign running or last run (completes when it ends; never faults).</summary>
     public Task Completion
     {
@@ -99,6 +102,11 @@ public sealed class BenchCampaign
         try
         {
             ScenarioBench bench = await ScenarioBench.BuildAsync(scenario, root.FullName, stop).ConfigureAwait(false);
+            if (DiskDecorator is { } decorator)
+            {
+                options = options with { DiskDecorator = decorator(bench) };
+            }
+
             Campaign campaign = await Campaign.PrepareAsync(bench, options, stop).ConfigureAwait(false);
             SetState("running");
             CampaignReport report = await campaign.RunAsync(stop).ConfigureAwait(false);

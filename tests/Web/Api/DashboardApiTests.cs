@@ -268,6 +268,41 @@ public sealed class DashboardApiTests
     }
 
     [Fact]
+    public async Task ACampaignsFailuresComeWithTheirCrashIdsAndReplayCommands()
+    {
+        await using Dashboard dashboard = await Dashboard.StartAsync(boards: 1);
+        string scenarios = Path.Combine(dashboard.BenchDirectory, "scenarios");
+        Directory.CreateDirectory(scenarios);
+        string file = Path.Combine(scenarios, "update-without-sources.json");
+        await File.WriteAllTextAsync(file, """
+            {"name": "update-without-sources", "releases": [{"name": "r1", "version": "1.0", "rollback_index": 1}, {"name": "r2", "version": "2.0", "rollback_index": 2}],
+             "flash": "r1", "steps": [{"step": "power-on"}, {"step": "update", "release": "r2"}, {"step": "power-on"}, {"step": "expect", "release": "r2"}]}
+            """);
+        dashboard.Server.Bench.Campaign.DiskDecorator = RecoverySim.Lab.Tests.Campaigns.StorageDoubles.SwappedUpdateMark;
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/events");
+        using HttpResponseMessage response = await dashboard.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("bench", (await NextEventAsync(reader)).Kind);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await dashboard.PostAsync("/api/campaign", new Dictionary<string, string> { ["scenario"] = "update-without-sources.json", ["samples"] = "40", ["seed"] = "5" })).Status);
+        (string Kind, JsonElement Data) e;
+        do
+        {
+            e = await NextEventAsync(reader);
+        }
+        while (e.Kind != "campaign" || e.Data.GetProperty("state").GetString() is not ("done" or "failed"));
+
+        JsonElement campaign = e.Data;
+        Assert.Equal("done", campaign.GetProperty("state").GetString());
+        Assert.True(campaign.GetProperty("failure_count").GetInt32() > 0);
+        JsonElement failure = campaign.GetProperty("failures")[0];
+        string id = failure.GetProperty("id").GetString()!;
+        Assert.Equal($"recoverysim powercut {file} --seed 5 --replay {id}", failure.GetProperty("replay").GetString());
+        Assert.False(string.IsNullOrEmpty(failure.GetProperty("failure").GetString()));
+        Assert.True(RecoverySim.Lab.Campaigns.CrashPoint.TryParse(id, out _, out string? error), error);
+    }
+
+    [Fact]
     public async Task ACampaignOverAScenarioThePageDoesNotListIs400()
     {
         await using Dashboard dashboard = await Dashboard.StartAsync(boards: 1, withScenarios: true);

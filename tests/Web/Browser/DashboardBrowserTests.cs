@@ -75,12 +75,15 @@ public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chr
         await Expect(board1.Locator(".recovery-journal")).ToHaveTextAsync("idle");
         await Expect(board2.Locator(".outcome")).ToHaveTextAsync("no power-on yet");
 
-        // A campaign, for the screenshot's panel too: progress pushed to the end.
-        await page.Locator("#campaign-scenario").SelectOptionAsync("torn-header-write.json");
-        await page.Locator("#campaign-samples").FillAsync("20");
+        // A campaign from the page over a storage stack with a bug (a test double): progress pushed
+        // to the end, each failure with its crash id and the command that replays it.
+        dashboard.Server.Bench.Campaign.DiskDecorator = RecoverySim.Lab.Tests.Campaigns.StorageDoubles.SwappedUpdateMark;
+        await page.Locator("#campaign-scenario").SelectOptionAsync("update-power-loss-system.json");
+        await page.Locator("#campaign-samples").FillAsync("30");
         await page.Locator("#campaign-form button").ClickAsync();
         await Expect(page.Locator("#campaign-state")).ToHaveTextAsync(new Regex("^done"), Patient);
-        await Expect(page.Locator("#campaign-failure-count")).ToHaveTextAsync("0");
+        await Expect(page.Locator("#campaign-failures li.failure").First).ToBeVisibleAsync();
+        await Expect(page.Locator("#campaign-failures li.failure code.replay").First).ToHaveTextAsync(new Regex("^recoverysim powercut .*update-power-loss-system\\.json --seed 1 --replay \\S+$"));
 
         await Screenshots.TakeAsync(page, "dashboard.png");
         Assert.Empty(errors);
