@@ -44,6 +44,11 @@ public sealed class UpdateAgent
             throw new ArgumentException("over-the-air updates need a board with two slots (profile ab): the running slot stays as the backup", nameof(board));
         }
 
+        if (!FieldText.IsIdentifier(board.Config.BoardId))
+        {
+            throw new ArgumentException($"board id '{board.Config.BoardId}' cannot name an update index (1 to 63 of A-Z a-z 0-9 . _ - starting with a letter or digit)", nameof(board));
+        }
+
         _board = board;
         _area = area;
         _store = store;
@@ -330,7 +335,7 @@ public sealed class UpdateAgent
         {
             byte[] json = await GetSmallAsync(Url(UpdateIndex.FileName), MaxIndexBytes, cancel).ConfigureAwait(false);
             byte[] signature = await GetSmallAsync(Url(UpdateIndex.SignatureFileName), 4096, cancel).ConfigureAwait(false);
-            return UpdateIndexReader.Read(json, signature, new UpdateIndexReadOptions(Board.TrustedKeys(), IndexBoardId, Policy.Channel, agent._options.Clock)
+            return UpdateIndexReader.Read(json, signature, new UpdateIndexReadOptions(Board.TrustedKeys(), BoardId, Policy.Channel, agent._options.Clock)
             {
                 MinimumSequence = _state.LastSequence,
             });
@@ -420,7 +425,7 @@ public sealed class UpdateAgent
         /// <summary>Sends <paramref name="outcome"/> to the server; kept to send later when the server does not take it.</summary>
         private async Task ReportAsync(InstallOutcome outcome, string? from, string to, string detail, CancellationToken cancel)
         {
-            var report = new InstallReport(ReportBoardId, Policy.DeviceId, from, to, outcome, OneLine(detail), UtcTimestamp.Truncate(Now));
+            var report = new InstallReport(BoardId, Policy.DeviceId, from, to, outcome, OneLine(detail), UtcTimestamp.Truncate(Now));
             _state = _state with { UnsentReports = [.. _state.UnsentReports.TakeLast(UpdateState.MaxUnsentReports - 1), report] };
             await SendReportsAsync(cancel).ConfigureAwait(false);
         }
@@ -431,7 +436,7 @@ public sealed class UpdateAgent
             while (_state.UnsentReports.Count > 0 && _settings.Network != NetworkType.Offline)
             {
                 InstallReport report = _state.UnsentReports[0];
-                Uri url = new(Server, $"v1/{Uri.EscapeDataString(ReportBoardId)}/reports");
+                Uri url = new(Server, $"v1/{Uri.EscapeDataString(BoardId)}/reports");
                 try
                 {
                     using var content = new ByteArrayContent(report.ToJson());
@@ -462,13 +467,11 @@ public sealed class UpdateAgent
             _ => "refused",
         };
 
-        /// <summary>The board id as the index names it: board.json allows any printable ASCII, the index's identifier rule is narrower.</summary>
-        private string IndexBoardId => Board.Config.BoardId;
-
-        private string ReportBoardId => FieldText.IsIdentifier(Board.Config.BoardId) ? Board.Config.BoardId : "unnamed";
+        /// <summary>The board id, as the index and the reports name it (the constructor checked it is an identifier).</summary>
+        private string BoardId => Board.Config.BoardId;
 
         private Uri Url(params string[] last) =>
-            new(Server, string.Join('/', ["v1", Uri.EscapeDataString(IndexBoardId), Uri.EscapeDataString(Policy.Channel), .. last.Select(Uri.EscapeDataString)]));
+            new(Server, string.Join('/', ["v1", Uri.EscapeDataString(BoardId), Uri.EscapeDataString(Policy.Channel), .. last.Select(Uri.EscapeDataString)]));
 
         private BootControlBlock Control() =>
             Board.Control.Read().Block ?? throw new SlotUpdateException("the boot control block has no valid copy: power the board on first", "no-backup");
