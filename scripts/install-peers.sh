@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real peers that the interop tests and the bench script run against:
 # sgdisk, tftpd-hpa, tftp-hpa, atftp (client), atftpd (unpacked, see below), curl,
-# dnsmasq, bsdiff, mtools, dosfstools, sfdisk (fdisk), parted, openssl, and U-Boot for a real board:
+# dnsmasq, bsdiff, mtools, dosfstools, sfdisk (fdisk), parted, openssl, nginx (nginx-light) and python3
+# (static HTTP servers for the update agent: one honours ranges, one ignores them), and U-Boot for a real board:
 # u-boot-qemu (its qemu_arm64 build) run by qemu-system-aarch64 (qemu-system-arm), networked through
 # a tap in a network namespace (ip, iproute2); chromium for the dashboard's end-to-end tests (tests/Web,
 # driven by Playwright with Debian's binary). Idempotent; needs root for apt-get.
@@ -16,7 +17,7 @@ need=()
 { command -v systemd-analyze && command -v systemd-socket-activate; } >/dev/null 2>&1 || need+=(systemd)
 for pair in sgdisk:gdisk in.tftpd:tftpd-hpa tftp:tftp-hpa atftp:atftp curl:curl dnsmasq:dnsmasq-base \
             bsdiff:bsdiff mcopy:mtools mkfs.vfat:dosfstools sfdisk:fdisk parted:parted openssl:openssl bc:bc zstd:zstd \
-            qemu-system-aarch64:qemu-system-arm ip:iproute2 chromium:chromium; do
+            qemu-system-aarch64:qemu-system-arm ip:iproute2 nginx:nginx-light python3:python3 chromium:chromium; do
   cmd=${pair%%:*} pkg=${pair#*:}
   PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done

@@ -47,8 +47,6 @@ public sealed record UpdateIndex
 
     private const string Identifier = "1 to 63 of A-Z a-z 0-9 . _ - starting with a letter or digit";
 
-    private static readonly IReadOnlyList<(string Name, UpdatePackageKind Value)> Kinds = [("full", UpdatePackageKind.Full), ("delta", UpdatePackageKind.Delta)];
-
     /// <summary>Creates an index, checking every value and rule (<see cref="ArgumentException"/> for a bad one).</summary>
     public UpdateIndex(string boardId, string channel, long sequence, DateTimeOffset issuedAt, DateTimeOffset expiresAt,
         KeyId keyId, SignatureAlgorithm signatureAlgorithm, UpdateRelease? latest, IReadOnlyList<UpdatePackage> packages)
@@ -138,18 +136,7 @@ public sealed record UpdateIndex
         KeyId = KeyId.ToString(),
         SignatureAlgorithm = SignatureAlgorithmNames.ToName(SignatureAlgorithm),
         Latest = Latest is { } l ? new UpdateReleaseDocument { ReleaseId = l.ReleaseId, Version = l.Version, RollbackIndex = l.RollbackIndex } : null,
-        Packages = [.. Packages.Select(p => new UpdatePackageDocument
-        {
-            Kind = p.Kind == UpdatePackageKind.Delta ? "delta" : "full",
-            ReleaseId = p.ReleaseId,
-            Version = p.Version,
-            RollbackIndex = p.RollbackIndex,
-            FromRelease = p.FromRelease,
-            File = p.File,
-            Size = p.Size,
-            Sha256 = p.Sha256,
-            ManifestSha256 = p.ManifestSha256,
-        })],
+        Packages = [.. Packages.Select(UpdatePackageDocument.From)],
     });
 
     /// <summary>Parses <c>index.json</c> strictly (no signature check: see <see cref="UpdateIndexReader"/>).</summary>
@@ -174,9 +161,7 @@ public sealed record UpdateIndex
             check.Count("$.packages", d.Packages, 0, MaxPackages, "packages");
             for (int i = 0; i < d.Packages.Count; i++)
             {
-                UpdatePackageDocument p = d.Packages[i];
-                UpdatePackageKind kind = check.Choice(StrictJson.Element("$.packages", i) + ".kind", p.Kind, Kinds);
-                packages.Add(new UpdatePackage(kind, p.ReleaseId, p.Version, p.RollbackIndex, p.FromRelease, p.File, p.Size, p.Sha256, p.ManifestSha256));
+                packages.Add(d.Packages[i].ToPackage(check, StrictJson.Element("$.packages", i)));
             }
 
             Validate(d.BoardId, d.Channel, d.Sequence, issued, expires, keyId, algorithm, latest, packages, check);
@@ -218,30 +203,7 @@ public sealed record UpdateIndex
         {
             string at = StrictJson.Element("$.packages", i);
             UpdatePackage p = packages[i] ?? throw check.Error(at, "an object", "null");
-            if (p.Kind is not (UpdatePackageKind.Full or UpdatePackageKind.Delta))
-            {
-                throw check.Error(at + ".kind", "\"full\" or \"delta\"", p.Kind.ToString());
-            }
-
-            CheckRelease(check, at, p.ReleaseId, p.Version);
-            if (p.Kind == UpdatePackageKind.Full && p.FromRelease is not null)
-            {
-                throw check.Error(at + ".from_release", "null (a full package installs over any release)", StrictJson.Quote(p.FromRelease));
-            }
-
-            if (p.Kind == UpdatePackageKind.Delta)
-            {
-                check.Text(at + ".from_release", p.FromRelease, FieldText.IsIdentifier, Identifier + " (the release a delta patches)");
-                if (p.FromRelease == p.ReleaseId)
-                {
-                    throw check.Error(at + ".from_release", "a release other than release_id", StrictJson.Quote(p.FromRelease!));
-                }
-            }
-
-            check.Text(at + ".file", p.File, IsPackageFileName, $"1 to {MaxFileNameLength} of A-Z a-z 0-9 . _ - starting with a letter or digit and ending in {PackageExtension}");
-            check.Integer(at + ".size", p.Size, 1, MaxPackageSize);
-            check.Text(at + ".sha256", p.Sha256, FieldText.IsSha256Hex, "64 lowercase hex digits");
-            check.Text(at + ".manifest_sha256", p.ManifestSha256, FieldText.IsSha256Hex, "64 lowercase hex digits");
+            CheckPackage(check, at, p);
             for (int j = 0; j < i; j++)
             {
                 UpdatePackage q = packages[j];
@@ -283,6 +245,40 @@ public sealed record UpdateIndex
         {
             throw check.Error("$.latest.rollback_index", $"the highest rollback index of the packages ({above.RollbackIndex}, {StrictJson.Quote(above.File)})", $"{latest.RollbackIndex}");
         }
+    }
+
+    /// <summary>
+    /// Checks one package's own fields, the rules of an index entry (<c>at</c> is its JSON path):
+    /// kind, release, source release, file name, size and hashes; throws a <see cref="JsonInputException"/> naming the field.
+    /// </summary>
+    public static void CheckPackage(JsonFieldValidator check, string at, UpdatePackage p)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        ArgumentNullException.ThrowIfNull(p);
+        if (p.Kind is not (UpdatePackageKind.Full or UpdatePackageKind.Delta))
+        {
+            throw check.Error(at + ".kind", "\"full\" or \"delta\"", p.Kind.ToString());
+        }
+
+        CheckRelease(check, at, p.ReleaseId, p.Version);
+        if (p.Kind == UpdatePackageKind.Full && p.FromRelease is not null)
+        {
+            throw check.Error(at + ".from_release", "null (a full package installs over any release)", StrictJson.Quote(p.FromRelease));
+        }
+
+        if (p.Kind == UpdatePackageKind.Delta)
+        {
+            check.Text(at + ".from_release", p.FromRelease, FieldText.IsIdentifier, Identifier + " (the release a delta patches)");
+            if (p.FromRelease == p.ReleaseId)
+            {
+                throw check.Error(at + ".from_release", "a release other than release_id", StrictJson.Quote(p.FromRelease!));
+            }
+        }
+
+        check.Text(at + ".file", p.File, IsPackageFileName, $"1 to {MaxFileNameLength} of A-Z a-z 0-9 . _ - starting with a letter or digit and ending in {PackageExtension}");
+        check.Integer(at + ".size", p.Size, 1, MaxPackageSize);
+        check.Text(at + ".sha256", p.Sha256, FieldText.IsSha256Hex, "64 lowercase hex digits");
+        check.Text(at + ".manifest_sha256", p.ManifestSha256, FieldText.IsSha256Hex, "64 lowercase hex digits");
     }
 
     private static void CheckRelease(JsonFieldValidator check, string at, string releaseId, string version)

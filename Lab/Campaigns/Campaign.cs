@@ -100,7 +100,10 @@ public sealed class Campaign
         return points;
     }
 
-    /// <summary>The recorded run's disk writes, each placed in its partition and step.</summary>
+    /// <summary>How <see cref="Writes"/> names the update agent's download area (after the last partition; <see cref="ScenarioBench.DownloadAreaOffset"/>).</summary>
+    public const string DownloadAreaRegion = "download-area";
+
+    /// <summary>The recorded run's disk writes, each placed in its partition (or the download area) and step.</summary>
     public IReadOnlyList<RecordedWrite> Writes()
     {
         WriteLog log = _recorded.Recording.DiskLog;
@@ -113,7 +116,12 @@ public sealed class Campaign
             var part = entry.Kind == WriteLogEntryKind.Flush ? (BlockDevice.Gpt.GptPartitionEntry?)null
                 : partitions.FirstOrDefault(p => entry.Sector >= p.FirstLba && entry.Sector <= p.LastLba) is { IsUsed: true } found ? found : null;
             StepSnapshot step = _recorded.StepAt(i);
-            writes.Add(new RecordedWrite(i, entry, part?.Name, part is null ? 0 : (entry.Sector - part.Value.FirstLba) * Board.SectorSize, step.Step, i - step.DiskPosition));
+            long areaFirst = _bench.DownloadAreaOffset / Board.SectorSize;
+            bool inArea = part is null && entry.Kind != WriteLogEntryKind.Flush && _bench.DownloadAreaBytes > 0
+                && entry.Sector >= areaFirst && entry.Sector < areaFirst + (_bench.DownloadAreaBytes / Board.SectorSize);
+            string? region = inArea ? DownloadAreaRegion : part?.Name;
+            long offset = inArea ? (entry.Sector - areaFirst) * Board.SectorSize : part is null ? 0 : (entry.Sector - part.Value.FirstLba) * Board.SectorSize;
+            writes.Add(new RecordedWrite(i, entry, region, offset, step.Step, i - step.DiskPosition));
         }
 
         return writes;

@@ -59,6 +59,18 @@ public sealed class BoardRun
     /// <summary>The bench.</summary>
     public ScenarioBench Bench { get; }
 
+    /// <summary>The update agent's state across <c>ota</c> steps.</summary>
+    public Recovery.Updates.MemoryUpdateStateStore UpdateState { get; } = new();
+
+    /// <summary>The bench's update server as this run sees it (signing on the run's clock); made at the first <c>ota</c> step.</summary>
+    public BenchUpdateServer? UpdateServer { get; set; }
+
+    /// <summary>The update agent's download area: its region of the disk the run writes now (so a recording or a fault device sees its writes).</summary>
+    public Recovery.Updates.DownloadArea DownloadArea() =>
+        Bench.DownloadAreaBytes == 0
+            ? throw new InvalidOperationException("the scenario has no ota step, so its disk has no download area")
+            : new(new PartitionDevice(Disk, Bench.DownloadAreaOffset / Board.SectorSize, Bench.DownloadAreaBytes / Board.SectorSize));
+
     /// <summary>The run's seed.</summary>
     public long Seed { get; }
 

@@ -38,7 +38,16 @@ public sealed class ScenarioBench
             TrustedKeys = scenario.Keys.Where(k => k.Trusted).Select(k => new TrustedKey(_keys[k.Name].KeyId.ToString(), _keys[k.Name].PublicKey.ToPem())).ToArray(),
             Limits = scenario.Board.Limits,
         };
-        Disk = new MemoryBlockDevice(Board.DiskBytes(scenario.Board.Profile, scenario.Board.Sizes) / Board.SectorSize);
+        long partitioned = Board.DiskBytes(scenario.Board.Profile, scenario.Board.Sizes);
+        if (scenario.Steps.Any(s => s is OtaStep))
+        {
+            // The download area: free space after the last partition (before the backup GPT), 1 MiB aligned.
+            long slot = BoardLayout.SlotPartitionKinds.Sum(k => scenario.Board.Sizes.Of(k));
+            DownloadAreaBytes = (slot + (2 << 20) + (1 << 20) - 1) / (1 << 20) * (1 << 20);
+            DownloadAreaOffset = partitioned - (1 << 20);
+        }
+
+        Disk = new MemoryBlockDevice((partitioned + DownloadAreaBytes) / Board.SectorSize);
         Rpmb = new MemoryBlockDevice(RpmbStoreSectors);
     }
 
@@ -46,6 +55,19 @@ public sealed class ScenarioBench
 
     /// <summary>The scenario.</summary>
     public Scenario Scenario { get; }
+
+    /// <summary>
+    /// Where the update agent's download area lies on the disk, in bytes: after the last partition,
+    /// before the backup GPT, so that one write log orders its writes with the install's (a real
+    /// board keeps it in a cache or data partition). 0 bytes when the scenario has no <c>ota</c> step.
+    /// </summary>
+    public long DownloadAreaOffset { get; }
+
+    /// <summary>Bytes of the download area (0 without <c>ota</c> steps).</summary>
+    public long DownloadAreaBytes { get; }
+
+    /// <summary>The key that signs the bench update server's indexes: the first trusted key of the scenario.</summary>
+    public SigningKey IndexKey => _keys[Scenario.Keys.First(k => k.Trusted).Name];
 
     /// <summary>The board's fuses.</summary>
     public BoardConfig Config { get; }

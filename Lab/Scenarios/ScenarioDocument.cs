@@ -126,6 +126,8 @@ internal sealed class ScenarioStepDocument
 
     public string? Package { get; init; }
 
+    public long? InterruptAfterBytes { get; init; }
+
     public string? Source { get; init; }
 
     public string? Partition { get; init; }

@@ -50,10 +50,14 @@ public static class ScenarioFile
 
     private static readonly (string Name, string Value)[] Outcomes = [("booted", "booted"), ("recovered", "recovered"), ("bricked", "bricked"), ("boot-loop", "boot-loop")];
 
+    /// <summary>Largest <c>interrupt_after_bytes</c> of an <c>ota</c> step: 1 GiB.</summary>
+    public const long MaxInterruptBytes = 1L << 30;
+
     /// <summary>The fields each step kind takes besides <c>step</c>.</summary>
     public static IReadOnlyDictionary<string, string[]> StepFields { get; } = new Dictionary<string, string[]>
     {
         ["update"] = ["release", "package"],
+        ["ota"] = ["release", "package", "interrupt_after_bytes"],
         ["request-recovery"] = ["source"],
         ["corrupt"] = ["partition", "what", "offset", "length", "count", "copies"],
         ["flash-partition"] = ["partition", "release"],
@@ -269,6 +273,14 @@ public static class ScenarioFile
                 }
 
                 return new UpdateStep(path, ReleaseName(v, Member("release"), d.Release, releases), v.Choice(Member("package"), d.Package, [("full", false), ("delta", true)], "full"));
+            case "ota":
+                if (board.Profile != BoardProfile.Ab)
+                {
+                    throw v.Error(Member("step"), "an over-the-air update only on an A/B board (profile ab)", "a single-slot board");
+                }
+
+                return new OtaStep(path, ReleaseName(v, Member("release"), d.Release, releases), v.Choice(Member("package"), d.Package, [("full", false), ("delta", true)], "full"),
+                    d.InterruptAfterBytes is null ? null : v.Integer(Member("interrupt_after_bytes"), d.InterruptAfterBytes, 1, MaxInterruptBytes));
             case "request-recovery":
                 return new RequestRecoveryStep(path, v.Choice(Member("source"), d.Source, RequestSources, "any"));
             case "corrupt":
@@ -362,7 +374,7 @@ public static class ScenarioFile
 
     private static IEnumerable<(string Field, bool Present)> Present(ScenarioStepDocument d) =>
     [
-        ("release", d.Release is not null), ("package", d.Package is not null), ("source", d.Source is not null), ("partition", d.Partition is not null), ("what", d.What is not null),
+        ("release", d.Release is not null), ("package", d.Package is not null), ("interrupt_after_bytes", d.InterruptAfterBytes is not null), ("source", d.Source is not null), ("partition", d.Partition is not null), ("what", d.What is not null),
         ("offset", d.Offset is not null), ("length", d.Length is not null), ("count", d.Count is not null), ("copies", d.Copies is not null),
         ("health", d.Health is not null), ("write", d.Write is not null), ("generated", d.Generated is not null), ("torn", d.Torn is not null),
         ("cache_loss", d.CacheLoss is not null), ("max_boots", d.MaxBoots is not null), ("state", d.State is not null),

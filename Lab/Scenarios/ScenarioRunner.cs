@@ -83,7 +83,7 @@ public sealed class ScenarioRunner
                 case PowerCutStep p:
                     cut = p;
                     break;
-                case UpdateStep or PowerOnStep when cut is not null:
+                case UpdateStep or PowerOnStep or OtaStep when cut is not null:
                     await CutAsync(step, index, cut, cancel).ConfigureAwait(false);
                     cut = null;
                     break;
@@ -103,6 +103,9 @@ public sealed class ScenarioRunner
         {
             case UpdateStep u:
                 await UpdateAsync(u, cancel).ConfigureAwait(false);
+                break;
+            case OtaStep o:
+                await OtaAsync(o, cancel).ConfigureAwait(false);
                 break;
             case PowerOnStep p:
                 await _run.PowerOnAsync(p.Path, p.MaxBoots, cancel: cancel).ConfigureAwait(false);
@@ -167,6 +170,38 @@ public sealed class ScenarioRunner
             _run.Note(step.Path, LabEventKinds.StepRefused, $"update to {step.Release} refused: {e.Message}", ev => ev with { Reason = e.GetType().Name });
         }
     }
+
+    /// <summary>
+    /// One check of the update agent, as <c>recoverysim update</c> runs it, against the bench's
+    /// update server in memory: the index offers the step's release (and a delta from the running
+    /// one); the download goes into the download area on the run's disk; the reboot is the run's
+    /// settling power-on. The agent's events go to the timeline; its outcome is noted.
+    /// </summary>
+    private async Task OtaAsync(OtaStep step, CancellationToken cancel)
+    {
+        _run.UpdateServer ??= new BenchUpdateServer(_bench, _run.Clock);
+        using Board board = _run.Open();
+        string? running = RunningRelease(board);
+        await _run.UpdateServer.OfferAsync(step.Release, step.Delta ? running : null, cancel).ConfigureAwait(false);
+        _run.UpdateServer.InterruptAfterBytes = step.InterruptAfterBytes;
+        using var http = new HttpClient(_run.UpdateServer, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        var agent = new UpdateAgent(board, _run.DownloadArea(), _run.UpdateState, http, new UpdateAgentOptions
+        {
+            Clock = _run.Clock,
+            Reboot = async c => await _run.PowerOnAsync(step.Path, OtaRebootBoots, cancel: c).ConfigureAwait(false),
+            Settings = () => board.Config,
+            Server = new Uri("http://bench.invalid/"),
+            Observer = e => _run.Add(step.Path, e),
+            DurableInterval = 1 << 20,
+            DownloadDurableInterval = 64 << 10,
+        });
+        UpdateCheckResult result = await agent.CheckAsync(approve: true, cancel).ConfigureAwait(false);
+        _run.Note(step.Path, LabEventKinds.Step,
+            $"update agent: {UpdateStatusNames.Name(result.Status)}: {result.Detail}", e => e with { Reason = UpdateStatusNames.Name(result.Status), Release = result.Package?.ReleaseId });
+    }
+
+    /// <summary>Power-ons the agent's reboot may take to settle: a new slot's tries and the fallback after them.</summary>
+    private const int OtaRebootBoots = 10;
 
     /// <summary>The scenario name of the release the board would boot now (its chosen slot's headers), or null.</summary>
     private string? RunningRelease(Board board)
@@ -325,6 +360,7 @@ public sealed class ScenarioRunner
     public static string Describe(ScenarioStep step) => step switch
     {
         UpdateStep u => $"update to {u.Release} (A/B install into the other slot{(u.Delta ? ", from a delta package" : "")})",
+        OtaStep o => $"update agent check: the server offers {o.Release}{(o.Delta ? " (full, and a delta from the running release)" : "")}{(o.InterruptAfterBytes is long n ? $"; the connection breaks after {n} bytes of the package" : "")}",
         RequestRecoveryStep r => $"recovery requested (source {BootOutcomeNames.Kebab(r.Source)})",
         CorruptStep c => $"corrupt {c.Partition}: {BootOutcomeNames.Kebab(c.What)}",
         FlashPartitionStep f => $"flash {f.Partition} alone with {f.Release}'s image",

@@ -21,6 +21,21 @@ public sealed record UpdateStep(string Path, string Release, bool Delta = false)
     public override string Kind => "update";
 }
 
+/// <summary>
+/// One check of the board's update agent against the bench's update server (in memory, with
+/// ranges): the signed index offers <paramref name="Release"/> as a full package, and (with
+/// <paramref name="Delta"/>) a delta from the release the board runs; the agent downloads into
+/// the download area (a region of the board's eMMC after its partitions, so the campaign cuts its
+/// writes with the install's), installs, reboots and decides. With <paramref name="InterruptAfterBytes"/>
+/// the connection breaks after that many bytes of the package: the check fails, and the next
+/// <c>ota</c> step resumes the download.
+/// </summary>
+public sealed record OtaStep(string Path, string Release, bool Delta, long? InterruptAfterBytes) : ScenarioStep(Path)
+{
+    /// <inheritdoc/>
+    public override string Kind => "ota";
+}
+
 /// <summary>The OS (or a user) asks for recovery at the next power-on, from <paramref name="Source"/>.</summary>
 public sealed record RequestRecoveryStep(string Path, RecoverySource Source) : ScenarioStep(Path)
 {

@@ -44,6 +44,11 @@ public sealed class UpdateAgent
             throw new ArgumentException("over-the-air updates need a board with two slots (profile ab): the running slot stays as the backup", nameof(board));
         }
 
+        if (!FieldText.IsIdentifier(board.Config.BoardId))
+        {
+            throw new ArgumentException($"board id '{board.Config.BoardId}' cannot name an update index (1 to 63 of A-Z a-z 0-9 . _ - starting with a letter or digit)", nameof(board));
+        }
+
         _board = board;
         _area = area;
         _store = store;
@@ -114,6 +119,18 @@ public sealed class UpdateAgent
 
         private Board Board => agent._board;
 
+        /// <summary>Adds an event stamped with the agent's clock as it is now (a boot log's clock only moves when told).</summary>
+        private void Log(BootEventKind kind, string message, Func<BootEvent, BootEvent>? details = null)
+        {
+            TimeSpan behind = Now - _log.Clock.Now;
+            if (behind > TimeSpan.Zero)
+            {
+                _log.Clock.Advance(behind);
+            }
+
+            _log.Add(kind, message, details);
+        }
+
         private UpdatePolicy Policy => _settings.Update;
 
         private DateTimeOffset Now => agent._options.Clock.GetUtcNow();
@@ -162,7 +179,7 @@ public sealed class UpdateAgent
             if (index.Latest is not { } latest || latest.ReleaseId == runningRelease)
             {
                 _state = _state with { Offered = null };
-                _log.Add(UpdateEventKinds.Checked, $"index {index.Sequence} of {index.BoardId}/{index.Channel}: slot {SlotNames.Name(running)} runs {runningRelease ?? "no verified release"}, the latest",
+                Log(UpdateEventKinds.Checked, $"index {index.Sequence} of {index.BoardId}/{index.Channel}: slot {SlotNames.Name(running)} runs {runningRelease ?? "no verified release"}, the latest",
                     e => e with { Release = runningRelease, Count = index.Sequence });
                 return End(UpdateStatus.UpToDate, $"release {runningRelease} is the latest on {index.Channel}");
             }
@@ -178,7 +195,7 @@ public sealed class UpdateAgent
                 ?? index.Packages.First(p => p.Kind == UpdatePackageKind.Full && p.Target == latest);
             _state = _state with { Offered = package };
             _offered = package;
-            _log.Add(UpdateEventKinds.Checked,
+            Log(UpdateEventKinds.Checked,
                 $"index {index.Sequence} of {index.BoardId}/{index.Channel} offers release {latest.ReleaseId} ({latest.Version}): {(package.Kind == UpdatePackageKind.Delta ? $"delta from {package.FromRelease}" : "full package")} {package.File}, {package.Size} bytes",
                 e => e with { Release = latest.ReleaseId, Version = latest.Version, RollbackIndex = latest.RollbackIndex, Bytes = package.Size, Count = index.Sequence });
 
@@ -263,7 +280,7 @@ public sealed class UpdateAgent
                     && Board.Verifier().SignedRelease(target) == attempt.ToRelease);
             if (!activated)
             {
-                _log.Add(UpdateEventKinds.Interrupted, $"the install of release {attempt.ToRelease} into slot {attempt.Slot} was interrupted before the slot was made active: it starts again",
+                Log(UpdateEventKinds.Interrupted, $"the install of release {attempt.ToRelease} into slot {attempt.Slot} was interrupted before the slot was made active: it starts again",
                     e => e with { Slot = attempt.Slot, Release = attempt.ToRelease });
                 _state = _state with { Attempt = null };
                 return null;
@@ -295,7 +312,7 @@ public sealed class UpdateAgent
             if (running is { } slot && release == attempt.ToRelease && control[slot].Successful)
             {
                 _state = _state with { Offered = null, ApprovedRelease = null };
-                _log.Add(UpdateEventKinds.Installed, $"release {attempt.ToRelease} runs in slot {SlotNames.Name(slot)} and is marked successful; slot {SlotNames.Name(SlotNames.Other(slot))} keeps {attempt.FromRelease} as the backup",
+                Log(UpdateEventKinds.Installed, $"release {attempt.ToRelease} runs in slot {SlotNames.Name(slot)} and is marked successful; slot {SlotNames.Name(SlotNames.Other(slot))} keeps {attempt.FromRelease} as the backup",
                     e => e with { Slot = SlotNames.Name(slot), Release = attempt.ToRelease });
                 await ReportAsync(InstallOutcome.Installed, attempt.FromRelease, attempt.ToRelease, $"slot {SlotNames.Name(slot)} marked successful", cancel).ConfigureAwait(false);
                 return End(UpdateStatus.Installed, $"release {attempt.ToRelease} installed in slot {SlotNames.Name(slot)} and marked successful");
@@ -309,7 +326,7 @@ public sealed class UpdateAgent
             }
 
             string detail = $"release {attempt.ToRelease} did not come up healthy in slot {attempt.Slot}; the board runs {release ?? "no verified release"}{(running is { } b ? $" in slot {SlotNames.Name(b)}" : "")}";
-            _log.Add(UpdateEventKinds.RolledBack, detail, e => e with { Slot = attempt.Slot, Release = attempt.ToRelease });
+            Log(UpdateEventKinds.RolledBack, detail, e => e with { Slot = attempt.Slot, Release = attempt.ToRelease });
             await ReportAsync(InstallOutcome.RolledBack, attempt.FromRelease, attempt.ToRelease, detail, cancel).ConfigureAwait(false);
             return End(UpdateStatus.RolledBack, detail);
         }
@@ -318,7 +335,7 @@ public sealed class UpdateAgent
         {
             byte[] json = await GetSmallAsync(Url(UpdateIndex.FileName), MaxIndexBytes, cancel).ConfigureAwait(false);
             byte[] signature = await GetSmallAsync(Url(UpdateIndex.SignatureFileName), 4096, cancel).ConfigureAwait(false);
-            return UpdateIndexReader.Read(json, signature, new UpdateIndexReadOptions(Board.TrustedKeys(), IndexBoardId, Policy.Channel, agent._options.Clock)
+            return UpdateIndexReader.Read(json, signature, new UpdateIndexReadOptions(Board.TrustedKeys(), BoardId, Policy.Channel, agent._options.Clock)
             {
                 MinimumSequence = _state.LastSequence,
             });
@@ -375,7 +392,7 @@ public sealed class UpdateAgent
 
         private async Task<UpdateCheckResult> RefuseAsync(string reason, string detail, string? release, CancellationToken cancel)
         {
-            _log.Add(UpdateEventKinds.Refused, detail, e => e with { Reason = reason, Release = release });
+            Log(UpdateEventKinds.Refused, detail, e => e with { Reason = reason, Release = release });
             if (release is not null)
             {
                 string? running = Board.Verifier().SignedRelease(RunningSlot());
@@ -387,7 +404,7 @@ public sealed class UpdateAgent
 
         private UpdateCheckResult Defer(UpdateStatus status, string detail, DateTimeOffset? next = null)
         {
-            _log.Add(UpdateEventKinds.Deferred, detail, e => e with { Reason = UpdateStatusNames.Name(status), Release = _state.Offered?.ReleaseId });
+            Log(UpdateEventKinds.Deferred, detail, e => e with { Reason = UpdateStatusNames.Name(status), Release = _state.Offered?.ReleaseId });
             return End(status, detail, next: next);
         }
 
@@ -395,7 +412,7 @@ public sealed class UpdateAgent
         {
             if (status == UpdateStatus.Failed)
             {
-                _log.Add(UpdateEventKinds.Failed, detail);
+                Log(UpdateEventKinds.Failed, detail);
             }
 
             DateTimeOffset now = Now;
@@ -408,7 +425,7 @@ public sealed class UpdateAgent
         /// <summary>Sends <paramref name="outcome"/> to the server; kept to send later when the server does not take it.</summary>
         private async Task ReportAsync(InstallOutcome outcome, string? from, string to, string detail, CancellationToken cancel)
         {
-            var report = new InstallReport(ReportBoardId, Policy.DeviceId, from, to, outcome, OneLine(detail), UtcTimestamp.Truncate(Now));
+            var report = new InstallReport(BoardId, Policy.DeviceId, from, to, outcome, OneLine(detail), UtcTimestamp.Truncate(Now));
             _state = _state with { UnsentReports = [.. _state.UnsentReports.TakeLast(UpdateState.MaxUnsentReports - 1), report] };
             await SendReportsAsync(cancel).ConfigureAwait(false);
         }
@@ -419,7 +436,7 @@ public sealed class UpdateAgent
             while (_state.UnsentReports.Count > 0 && _settings.Network != NetworkType.Offline)
             {
                 InstallReport report = _state.UnsentReports[0];
-                Uri url = new(Server, $"v1/{Uri.EscapeDataString(ReportBoardId)}/reports");
+                Uri url = new(Server, $"v1/{Uri.EscapeDataString(BoardId)}/reports");
                 try
                 {
                     using var content = new ByteArrayContent(report.ToJson());
@@ -427,18 +444,18 @@ public sealed class UpdateAgent
                     using HttpResponseMessage response = await agent._http.PostAsync(url, content, cancel).ConfigureAwait(false);
                     if (!response.IsSuccessStatusCode)
                     {
-                        _log.Add(UpdateEventKinds.Reported, $"POST {url}: HTTP {(int)response.StatusCode}: the {Name(report.Outcome)} report is kept to send later", e => e with { Release = report.ToRelease });
+                        Log(UpdateEventKinds.Reported, $"POST {url}: HTTP {(int)response.StatusCode}: the {Name(report.Outcome)} report is kept to send later", e => e with { Release = report.ToRelease });
                         return;
                     }
                 }
                 catch (HttpRequestException e)
                 {
-                    _log.Add(UpdateEventKinds.Reported, $"POST {url}: {e.Message}: the {Name(report.Outcome)} report is kept to send later", ev => ev with { Release = report.ToRelease });
+                    Log(UpdateEventKinds.Reported, $"POST {url}: {e.Message}: the {Name(report.Outcome)} report is kept to send later", ev => ev with { Release = report.ToRelease });
                     return;
                 }
 
                 _state = _state with { UnsentReports = [.. _state.UnsentReports.Skip(1)] };
-                _log.Add(UpdateEventKinds.Reported, $"reported {Name(report.Outcome)} for release {report.ToRelease} to {url}", e => e with { Release = report.ToRelease });
+                Log(UpdateEventKinds.Reported, $"reported {Name(report.Outcome)} for release {report.ToRelease} to {url}", e => e with { Release = report.ToRelease });
             }
         }
 
@@ -450,13 +467,11 @@ public sealed class UpdateAgent
             _ => "refused",
         };
 
-        /// <summary>The board id as the index names it: board.json allows any printable ASCII, the index's identifier rule is narrower.</summary>
-        private string IndexBoardId => Board.Config.BoardId;
-
-        private string ReportBoardId => FieldText.IsIdentifier(Board.Config.BoardId) ? Board.Config.BoardId : "unnamed";
+        /// <summary>The board id, as the index and the reports name it (the constructor checked it is an identifier).</summary>
+        private string BoardId => Board.Config.BoardId;
 
         private Uri Url(params string[] last) =>
-            new(Server, string.Join('/', ["v1", Uri.EscapeDataString(IndexBoardId), Uri.EscapeDataString(Policy.Channel), .. last.Select(Uri.EscapeDataString)]));
+            new(Server, string.Join('/', ["v1", Uri.EscapeDataString(BoardId), Uri.EscapeDataString(Policy.Channel), .. last.Select(Uri.EscapeDataString)]));
 
         private BootControlBlock Control() =>
             Board.Control.Read().Block ?? throw new SlotUpdateException("the boot control block has no valid copy: power the board on first", "no-backup");

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using RecoverySim.GoldenImage.Updates;
 
 namespace RecoverySim.Recovery.Updates;
 
@@ -19,7 +20,7 @@ internal sealed class UpdateStateDocument
     public required string? LastCheck { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
-    public required OfferedDocument? Offered { get; init; }
+    public required UpdatePackageDocument? Offered { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public required string? ApprovedRelease { get; init; }

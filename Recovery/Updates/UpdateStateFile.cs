@@ -24,8 +24,6 @@ public sealed class UpdateStateFile : IUpdateStateStore
     /// <summary>Largest file read: 256 KiB (16 reports of 8 KiB and the rest).</summary>
     public const int MaxBytes = 256 << 10;
 
-    private static readonly IReadOnlyList<(string Name, UpdatePackageKind Value)> Kinds = [("full", UpdatePackageKind.Full), ("delta", UpdatePackageKind.Delta)];
-
     private static StrictJsonFormat<UpdateStateDocument> Format { get; } = new(UpdateStateJsonContext.Default, MaxBytes, maxDepth: 4);
 
     /// <summary>The state file of the board in <paramref name="boardDirectory"/>.</summary>
@@ -78,18 +76,7 @@ public sealed class UpdateStateFile : IUpdateStateStore
             Status = UpdateStatusNames.Name(state.Status),
             Detail = state.Detail,
             LastCheck = state.LastCheck is { } t ? UtcTimestamp.Format(t) : null,
-            Offered = state.Offered is { } p ? new OfferedDocument
-            {
-                Kind = Kinds.First(k => k.Value == p.Kind).Name,
-                ReleaseId = p.ReleaseId,
-                Version = p.Version,
-                RollbackIndex = p.RollbackIndex,
-                FromRelease = p.FromRelease,
-                File = p.File,
-                Size = p.Size,
-                Sha256 = p.Sha256,
-                ManifestSha256 = p.ManifestSha256,
-            } : null,
+            Offered = state.Offered is { } p ? UpdatePackageDocument.From(p) : null,
             ApprovedRelease = state.ApprovedRelease,
             Attempt = state.Attempt is { } a ? new AttemptDocument { FromRelease = a.FromRelease, ToRelease = a.ToRelease, Slot = a.Slot, Activated = a.Activated } : null,
             UnsentReports = [.. state.UnsentReports.Select(r => System.Text.Encoding.UTF8.GetString(r.ToJson()))],
@@ -123,9 +110,8 @@ public sealed class UpdateStateFile : IUpdateStateStore
             UpdatePackage? offered = null;
             if (d.Offered is { } o)
             {
-                UpdatePackageKind kind = check.Choice("$.offered.kind", o.Kind, Kinds);
-                offered = new UpdatePackage(kind, o.ReleaseId, o.Version, o.RollbackIndex, o.FromRelease, o.File, o.Size, o.Sha256, o.ManifestSha256);
-                CheckOffered(check, offered);
+                offered = o.ToPackage(check, "$.offered");
+                UpdateIndex.CheckPackage(check, "$.offered", offered);
             }
 
             if (d.ApprovedRelease is not null)
@@ -166,20 +152,4 @@ public sealed class UpdateStateFile : IUpdateStateStore
     }
 
     private const string IdentifierRule = "1 to 63 of A-Z a-z 0-9 . _ - starting with a letter or digit";
-
-    /// <summary>The offered package's fields, by the rules of the index it came from.</summary>
-    private static void CheckOffered(JsonFieldValidator check, UpdatePackage p)
-    {
-        check.Text("$.offered.release_id", p.ReleaseId, FieldText.IsIdentifier, IdentifierRule);
-        check.Text("$.offered.version", p.Version, FieldText.IsVersion, "a version string");
-        if (p.FromRelease is not null || p.Kind == UpdatePackageKind.Delta)
-        {
-            check.Text("$.offered.from_release", p.FromRelease, FieldText.IsIdentifier, IdentifierRule + " for a delta, null for a full package");
-        }
-
-        check.Text("$.offered.file", p.File, UpdateIndex.IsPackageFileName, "a package file name ending in " + UpdateIndex.PackageExtension);
-        check.Integer("$.offered.size", p.Size, 1, UpdateIndex.MaxPackageSize);
-        check.Text("$.offered.sha256", p.Sha256, FieldText.IsSha256Hex, "64 lowercase hex digits");
-        check.Text("$.offered.manifest_sha256", p.ManifestSha256, FieldText.IsSha256Hex, "64 lowercase hex digits");
-    }
 }

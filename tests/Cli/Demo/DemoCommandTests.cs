@@ -20,7 +20,8 @@ public sealed class DemoCommandTests : IDisposable
         string text = output.ToString();
         Assert.True(code == 0, $"exit {code}: {error}");
         Assert.Equal("", error.ToString());
-        // The story in order: slot a, fallback to slot b, healed over TFTP, a stick made, healed from the stick with TFTP down.
+        // The story in order: slot a, fallback to slot b, healed over TFTP, a stick made, healed from the stick with TFTP down,
+        // then updated over the air with a delta, and a campaign over an OTA whose download resumes.
         int[] marks =
         [
             text.IndexOf("=> booted (slot a)", StringComparison.Ordinal),
@@ -31,10 +32,14 @@ public sealed class DemoCommandTests : IDisposable
             text.IndexOf("no TFTP server at 127.0.0.1:", StringComparison.Ordinal),
             text.IndexOf("golden-manifest-verified usb ", StringComparison.Ordinal),
             text.LastIndexOf("=> recovered (slot a)", StringComparison.Ordinal),
+            text.IndexOf("update-download-completed: release-1.0.0-to-2.0.0.rsim", StringComparison.Ordinal),
+            text.IndexOf("update: installed: release", StringComparison.Ordinal),
+            text.IndexOf("campaign demo-ota (exhaustive", StringComparison.Ordinal),
+            text.IndexOf("failures: 0", StringComparison.Ordinal),
         ];
         Assert.All(marks, m => Assert.True(m >= 0, text));
         Assert.Equal(marks.Order(), marks);
-        Assert.Equal(2, text.Split("(userdata unchanged: sha256").Length - 1);
+        Assert.Equal(3, text.Split("(userdata unchanged: sha256").Length - 1);
         Assert.True(File.Exists(Path.Combine(work, "board", "usb.img")));
     }
 

@@ -159,4 +159,13 @@ public sealed class LabCliTests : IDisposable
         Assert.Contains("boot_b", list.Output);
         Assert.Contains("$.steps[2] #0", list.Output);
     }
+
+    [Fact]
+    public void ListWritesNamesTheDownloadAreaOfAnOtaScenario()
+    {
+        CliRun list = ImageCliFixture.Run("powercut", Scenario("ota-resumed-download-power-loss"), "--list-writes");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Contains("download-area @0 1 sectors", list.Output, StringComparison.Ordinal);
+        Assert.Contains("system_b", list.Output, StringComparison.Ordinal);
+    }
 }

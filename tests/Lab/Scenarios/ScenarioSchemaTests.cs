@@ -116,6 +116,7 @@ public sealed class ScenarioSchemaTests
                          "usb": {"release": "r1", "state": "present"}},
              "steps": [
                {"step": "update", "release": "r2", "package": "delta"},
+               {"step": "ota", "release": "r2", "package": "delta", "interrupt_after_bytes": 4096},
                {"step": "request-recovery", "source": "usb"},
                {"step": "corrupt", "partition": "system_a", "what": "payload", "offset": 4096, "length": 512, "count": 1, "copies": "both"},
                {"step": "corrupt", "partition": "misc", "what": "boot-control", "copies": "primary"},
@@ -251,6 +252,9 @@ public sealed class ScenarioSchemaTests
         Step("a step without a kind", false, """{"release": "r2"}""");
         Step("an update without a release", false, """{"step": "update"}""");
         Step("an update with a package kind that is not one", false, """{"step": "update", "release": "r2", "package": "patch"}""");
+        Step("an ota check", true, """{"step": "ota", "release": "r2", "interrupt_after_bytes": 1}""");
+        Step("an ota check without a release", false, """{"step": "ota"}""");
+        Step("an ota check interrupted after no bytes", false, """{"step": "ota", "release": "r2", "interrupt_after_bytes": 0}""");
         Step("an update on a single board", false, """{"step": "update", "release": "r2"}""", """{"profile": "single"}""");
         Step("request-recovery from ftp", false, """{"step": "request-recovery", "source": "ftp"}""");
         Step("boot-control damage outside misc", false, """{"step": "corrupt", "partition": "boot_a", "what": "boot-control"}""");

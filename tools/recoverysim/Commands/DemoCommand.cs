@@ -19,7 +19,7 @@ public static class DemoCommand
     /// <summary>Builds the <c>demo</c> command.</summary>
     public static Command Create(CliContext context)
     {
-        var command = new Command("demo", "The whole story on loopback: sign a release, flash a board, boot it, brick it slot by slot, watch the power-on heal itself over TFTP, then, with the TFTP server stopped, from a USB stick; userdata intact throughout.");
+        var command = new Command("demo", "The whole story on loopback: sign a release, flash a board, boot it, brick it slot by slot, watch the power-on heal itself over TFTP, then, with the TFTP server stopped, from a USB stick; update it over the air with a delta package; then a power-cut campaign over an over-the-air update; userdata intact throughout.");
         var dir = new Option<string?>("--dir") { Description = "Working directory for keys, images and the board (default: a new temporary directory, kept for inspection)." };
         var seed = NumericOptions.Integer("--seed", "Seed of the payload bytes and of the corruption.", int.MinValue, int.MaxValue, 1);
         command.Options.Add(dir);
@@ -102,10 +102,14 @@ public static class DemoCommand
             await BootAsync("recovered", "a", cancel).ConfigureAwait(false);
             await CheckUserDataAsync(userdata).ConfigureAwait(false);
 
+            Step("Sign release 2.0.0 and a delta package from 1.0.0, and serve them over HTTP from an update server; the board's update agent checks the signed index, downloads the delta (a few KiB instead of the full package), patches the other slot from the running one, reboots and reports");
+            await UpdateOverTheAirAsync(payloads, cancel).ConfigureAwait(false);
+            await CheckUserDataAsync(userdata).ConfigureAwait(false);
+
             Step("The board now");
             await RunAsync(cancel, "board", "inspect", Board).ConfigureAwait(false);
 
-            Step("The same story as a scenario, then a power-cut campaign over an A/B update: every crash state of its writes rebuilt and powered on, the invariants checked");
+            Step("An over-the-air update as a scenario whose download breaks off and resumes, then a power-cut campaign over it: every crash state of its writes (download, install, reboot) rebuilt and powered on, the invariants checked");
             string scenario = Path.Combine(work, "update.json");
             await File.WriteAllTextAsync(scenario, DemoScenario, cancel).ConfigureAwait(false);
             await RunAsync(cancel, "powercut", scenario, "--list-writes").ConfigureAwait(false);
@@ -113,11 +117,45 @@ public static class DemoCommand
             await context.Output.WriteLineAsync($"Demo complete: everything it made is in {work}").ConfigureAwait(false);
         }
 
-        /// <summary>An A/B update with no recovery source: the running slot alone must save the board at every cut (docs/SCENARIOS.md).</summary>
+        /// <summary>Release 2.0.0 (1.0.0 with a few KiB of system changed) served by the update server, and one check of the board's agent against it.</summary>
+        private async Task UpdateOverTheAirAsync(string[] payloads, CancellationToken cancel)
+        {
+            string channel = Path.Combine(work, "updates", BoardId, "stable");
+            Directory.CreateDirectory(channel);
+            byte[] system = await File.ReadAllBytesAsync(payloads[1], cancel).ConfigureAwait(false);
+            for (int i = 0; i < 4096; i++)
+            {
+                system[(i * 257) % system.Length] ^= 0x5A;
+            }
+
+            string system2 = Path.Combine(work, "system-2.bin");
+            await File.WriteAllBytesAsync(system2, system, cancel).ConfigureAwait(false);
+            await RunAsync(cancel, "image", "build", "--key", Path.Combine(Keys, "private.pem"), "--board", BoardId,
+                "--version", "2.0.0", "--rollback-index", "2",
+                "--boot", payloads[0], "--system", system2, "--vendor", payloads[2], "-o", Path.Combine(channel, "release-2.0.0.rsim")).ConfigureAwait(false);
+            // The board runs 1.0.0 (the golden image): a delta from it is what the agent will pick.
+            await RunAsync(cancel, "image", "delta", "--from", Path.Combine(TftpRoot, "golden.rsim"), "--to", Path.Combine(channel, "release-2.0.0.rsim"),
+                "--key", Path.Combine(Keys, "private.pem"), "-o", Path.Combine(channel, "release-1.0.0-to-2.0.0.rsim")).ConfigureAwait(false);
+            var server = new Lab.Updates.UpdateServer(new Lab.Updates.UpdateServerOptions
+            {
+                Root = Path.Combine(work, "updates"),
+                IndexKey = GoldenImage.Keys.SigningKey.Load(Path.Combine(Keys, "private.pem")),
+                Port = 0,
+                Time = context.Time,
+            });
+            await using (server.ConfigureAwait(false))
+            {
+                await server.StartAsync(cancel).ConfigureAwait(false);
+                await context.Output.WriteLineAsync($"(an update server on {server.BaseAddress}, as 'recoverysim update-server --root {Path.Combine(work, "updates")} --key KEY' runs it)").ConfigureAwait(false);
+                await RunAsync(cancel, "update", Board, "--server", server.BaseAddress.ToString()).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>An over-the-air update whose download breaks off once, on a board with no recovery source: the running slot alone must save the board at every cut (docs/SCENARIOS.md).</summary>
         private const string DemoScenario = """
             {
-              "name": "demo-update",
-              "description": "An A/B update from 1.0 to 2.0 on a board with no recovery source.",
+              "name": "demo-ota",
+              "description": "The update agent updates 1.0 to 2.0 over the air; the download breaks off after 200,000 bytes and resumes at the next check; no recovery source.",
               "board": { "system_kib": 1024 },
               "releases": [
                 { "name": "r1", "version": "1.0.0", "rollback_index": 1, "system_kib": 512 },
@@ -126,8 +164,8 @@ public static class DemoCommand
               "flash": "r1",
               "steps": [
                 { "step": "power-on" },
-                { "step": "update", "release": "r2" },
-                { "step": "power-on" },
+                { "step": "ota", "release": "r2", "interrupt_after_bytes": 200000 },
+                { "step": "ota", "release": "r2" },
                 { "step": "expect", "outcome": "booted", "slot": "b", "release": "r2", "userdata_intact": true }
               ]
             }

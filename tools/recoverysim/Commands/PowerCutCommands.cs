@@ -98,7 +98,7 @@ public static class PowerCutCommands
                     Campaign recorded = await Campaign.PrepareAsync(bench, options, cancel).ConfigureAwait(false);
                     foreach (RecordedWrite w in recorded.Writes())
                     {
-                        await context.Output.WriteLineAsync($"{w.Index,6} {w.Entry.Kind.ToString().ToLowerInvariant(),-7} {w.Partition ?? "-",-9} {(w.Entry.Kind == BlockDevice.Logging.WriteLogEntryKind.Flush ? "" : $"@{w.Offset} {w.Entry.SectorCount} sectors{((w.Entry.Flags & BlockDevice.WriteFlags.ForceUnitAccess) != 0 ? " fua" : "")}"),-26} {w.Step} #{w.IndexInStep}").ConfigureAwait(false);
+                        await context.Output.WriteLineAsync($"{w.Index,6} {w.Entry.Kind.ToString().ToLowerInvariant(),-7} {w.Partition ?? "-",-13} {(w.Entry.Kind == BlockDevice.Logging.WriteLogEntryKind.Flush ? "" : $"@{w.Offset} {w.Entry.SectorCount} sectors{((w.Entry.Flags & BlockDevice.WriteFlags.ForceUnitAccess) != 0 ? " fua" : "")}"),-26} {w.Step} #{w.IndexInStep}").ConfigureAwait(false);
                     }
 
                     return ExitCodes.Success;
