@@ -229,7 +229,7 @@ public sealed class BenchBoard
         }
     }
 
-    /// <summary>Runs <paramref name="change"/> on the board directory as this board's one action (the settings page), then reads the board again.</summary>
+    /// <summary>Runs <paramref name="change"/> on the board directory as this board's one action (refused while another runs, and holding off every other until it ends), then reads the board again.</summary>
     public async Task<T> RunAsync<T>(string action, Func<string, Task<T>> change)
     {
         ArgumentNullException.ThrowIfNull(change);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using RecoverySim.Bootloader.Boards;
+using RecoverySim.GoldenImage;
 using RecoverySim.GoldenImage.Json;
 using RecoverySim.Lab.Benches;
 
@@ -217,6 +218,11 @@ internal sealed class DashboardApi(DashboardServer server)
         catch (InvalidOperationException e) when (action == "approve")
         {
             await FailAsync(context, StatusCodes.Status409Conflict, $"{board.Name}: approve: {e.Message}").ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BoardException or ImageException or IOException or UnauthorizedAccessException)
+        {
+            // The board directory or its files went bad under the dashboard: say so, as the command line would.
+            await FailAsync(context, StatusCodes.Status500InternalServerError, $"{board.Name}: {action} failed: {e.Message}").ConfigureAwait(false);
         }
     }
 
