@@ -106,6 +106,12 @@ public sealed class BenchBoard
                 : $"power cycle: {BootOutcomeNames.Name(result.Outcome)}{(result.LastBoot.Slot is { } slot ? $", slot {slot}, version {result.LastBoot.Version}" : "")}{(result.Recovery is { } r ? $"; recovery from {r.Source}, {r.BytesFetched} bytes fetched" : "")}";
             return Reread(s => s with { Power = power, LastPowerOn = result ?? s.LastPowerOn, LastPowerOnInterrupted = interrupted, LastAction = message });
         }
+        catch (Exception e) when (e is not PowerLossException)
+        {
+            // The board could not be powered on at all (its files went bad): it stays off.
+            Publish(Snapshot with { Power = "off", LastAction = $"power cycle failed: {e.Message}" });
+            throw;
+        }
         finally
         {
             Exit();

@@ -168,6 +168,25 @@ public sealed class DashboardApiTests
     }
 
     [Fact]
+    public async Task ABoardWhoseFilesWentBadIs500WithTheLibrarysLine()
+    {
+        await using Dashboard dashboard = await Dashboard.StartAsync(boards: 1);
+        File.Delete(Path.Combine(dashboard.BenchDirectory, "board-1", "disk.img"));
+        (HttpStatusCode status, JsonElement body) = await dashboard.PostAsync("/api/boards/board-1/power-cycle");
+        Assert.Equal(HttpStatusCode.InternalServerError, status);
+        Assert.Contains("board-1: power-cycle failed:", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("disk.img: not found", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        JsonElement board = await dashboard.BoardAsync("board-1");
+        Assert.Equal("off", board.GetProperty("power").GetString());
+        Assert.Equal(JsonValueKind.Null, board.GetProperty("busy").ValueKind);
+
+        // The board is free again: the next action is not refused as busy.
+        (status, _) = await dashboard.PostAsync("/api/boards/board-1/recovery");
+        Assert.Equal(HttpStatusCode.InternalServerError, status);
+    }
+
+    [Fact]
     public async Task CorruptThenPowerCycleRecoversOverTheBenchTftpServer()
     {
         await using Dashboard dashboard = await Dashboard.StartAsync();
