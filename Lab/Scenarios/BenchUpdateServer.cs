@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using RecoverySim.GoldenImage.Keys;
 using RecoverySim.GoldenImage.Updates;
+using RecoverySim.Lab.Network;
 
 namespace RecoverySim.Lab.Scenarios;
 
@@ -122,7 +123,7 @@ public sealed class BenchUpdateServer : HttpMessageHandler
         Stream body = new MemoryStream(file, (int)from, (int)length, writable: false);
         if (cut is long after && after < length)
         {
-            body = new BrokenConnectionStream(body, after);
+            body = new BrokenConnectionStream(body, after, "the scenario's interrupt_after_bytes");
         }
 
         var content = new StreamContent(body);
@@ -137,57 +138,5 @@ public sealed class BenchUpdateServer : HttpMessageHandler
         }
 
         return response;
-    }
-
-    /// <summary>A body that fails as a dropped connection does, after <paramref name="limit"/> bytes.</summary>
-    private sealed class BrokenConnectionStream(Stream inner, long limit) : Stream
-    {
-        private long _read;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            if (_read >= limit)
-            {
-                throw new IOException($"the connection broke after {limit} bytes (the scenario's interrupt_after_bytes)");
-            }
-
-            int n = inner.Read(buffer[..(int)Math.Min(buffer.Length, limit - _read)]);
-            _read += n;
-            return n;
-        }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }

@@ -89,9 +89,7 @@ public sealed class AgentStaticServersTests
     /// <summary>A first check whose package download is cut after 150,000 bytes, then a second that must finish the update.</summary>
     private static async Task<UpdateCheckResult> CutThenResumeAsync(AgentBench bench, Uri server)
     {
-        using var cutting = new HttpClient(new TamperingHandler((request, response) => Task.FromResult(TamperingHandler.IsPackage(request, "r2.rsim")
-            ? TamperingHandler.WithBody(response, new StreamContent(new CuttingStream(response.Content.ReadAsStream(), 150_000)))
-            : response)));
+        using var cutting = TamperingHandler.Cutting("r2.rsim", 150_000);
         using (RecoverySim.Bootloader.Boards.Board board = bench.Open())
         {
             UpdateCheckResult first = await Agent(bench, board, cutting, server).CheckAsync();

@@ -177,10 +177,13 @@ internal sealed class AgentBench : IAsyncDisposable
             DownloadDurableInterval = 64 << 10,
         });
 
-    public async Task<UpdateCheckResult> CheckAsync(bool approve = false)
+    public Task<UpdateCheckResult> CheckAsync(bool approve = false) => CheckAsync(null, approve);
+
+    /// <summary>One check of an agent over the board, talking through <paramref name="http"/> (the root's client when null).</summary>
+    public async Task<UpdateCheckResult> CheckAsync(HttpClient? http, bool approve = false)
     {
         using Bootloader.Boards.Board board = Open();
-        return await Agent(board).CheckAsync(approve);
+        return await Agent(board, http).CheckAsync(approve);
     }
 
     /// <summary>Powers the board on until it settles, the OS behaving as <see cref="Health"/> for <see cref="UnhealthyPowerOns"/> power-ons.</summary>

@@ -1,3 +1,5 @@
+using RecoverySim.Lab.Network;
+
 namespace RecoverySim.Lab.Tests.Updates;
 
 /// <summary>
@@ -28,6 +30,12 @@ internal sealed class TamperingHandler(Func<HttpRequestMessage, HttpResponseMess
         response.Content = body;
         return response;
     }
+
+    /// <summary>A client whose responses for the package <paramref name="file"/> break off after <paramref name="limit"/> bytes, as a dropped connection does.</summary>
+    public static HttpClient Cutting(string file, long limit, Action<HttpRequestMessage>? before = null) =>
+        new(new TamperingHandler((request, response) => Task.FromResult(IsPackage(request, file)
+            ? WithBody(response, new StreamContent(new BrokenConnectionStream(response.Content.ReadAsStream(), limit)))
+            : response), before));
 
     /// <summary>True for a request of the package named <paramref name="file"/>.</summary>
     public static bool IsPackage(HttpRequestMessage request, string file) => request.RequestUri!.AbsolutePath.EndsWith("/packages/" + file, StringComparison.Ordinal);

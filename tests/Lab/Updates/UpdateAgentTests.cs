@@ -56,16 +56,8 @@ public sealed class UpdateAgentTests
         await using AgentBench bench = await AgentBench.CreateAsync(delta: false);
         long size = new FileInfo(Path.Join(bench.Root.ChannelDirectory, "r2.rsim")).Length;
         var ranges = new List<string?>();
-        using var cutting = new HttpClient(new TamperingHandler(
-            (request, response) => Task.FromResult(TamperingHandler.IsPackage(request, "r2.rsim")
-                ? TamperingHandler.WithBody(response, new StreamContent(new CuttingStream(response.Content.ReadAsStream(), 150_000)))
-                : response),
-            request => ranges.Add(request.Headers.Range?.ToString())));
-        UpdateCheckResult first;
-        using (Board board = bench.Open())
-        {
-            first = await bench.Agent(board, cutting).CheckAsync();
-        }
+        using var cutting = TamperingHandler.Cutting("r2.rsim", 150_000, request => ranges.Add(request.Headers.Range?.ToString()));
+        UpdateCheckResult first = await bench.CheckAsync(cutting);
 
         Assert.Equal(UpdateStatus.Failed, first.Status);
         Assert.Contains("resumes from there", first.Detail, StringComparison.Ordinal);
@@ -74,11 +66,7 @@ public sealed class UpdateAgentTests
         Assert.InRange(held.Durable, 64 << 10, 150_000);
 
         using var watching = new HttpClient(new TamperingHandler((_, response) => Task.FromResult(response), request => ranges.Add(request.Headers.Range?.ToString())));
-        UpdateCheckResult second;
-        using (Board board = bench.Open())
-        {
-            second = await bench.Agent(board, watching).CheckAsync();
-        }
+        UpdateCheckResult second = await bench.CheckAsync(watching);
 
         Assert.Equal(UpdateStatus.Installed, second.Status);
         Assert.Equal(held.Durable, second.Download!.ResumedFrom);
@@ -93,13 +81,8 @@ public sealed class UpdateAgentTests
     public async Task A_server_that_ignores_ranges_gets_the_download_started_again_and_it_still_installs()
     {
         await using AgentBench bench = await AgentBench.CreateAsync(delta: false);
-        using var cutting = new HttpClient(new TamperingHandler((request, response) => Task.FromResult(TamperingHandler.IsPackage(request, "r2.rsim")
-            ? TamperingHandler.WithBody(response, new StreamContent(new CuttingStream(response.Content.ReadAsStream(), 150_000)))
-            : response)));
-        using (Board board = bench.Open())
-        {
-            Assert.Equal(UpdateStatus.Failed, (await bench.Agent(board, cutting).CheckAsync()).Status);
-        }
+        using var cutting = TamperingHandler.Cutting("r2.rsim", 150_000);
+        Assert.Equal(UpdateStatus.Failed, (await bench.CheckAsync(cutting)).Status);
 
         // Drop the Range header on the way: the server answers 200 with the whole file.
         using var noRanges = new HttpClient(new TamperingHandler((_, response) => Task.FromResult(response), request =>
@@ -107,9 +90,8 @@ public sealed class UpdateAgentTests
             request.Headers.Range = null;
             request.Headers.Remove("If-Range");
         }));
-        using (Board board = bench.Open())
         {
-            UpdateCheckResult result = await bench.Agent(board, noRanges).CheckAsync();
+            UpdateCheckResult result = await bench.CheckAsync(noRanges);
             Assert.Equal(UpdateStatus.Installed, result.Status);
             Assert.True(result.Download!.Restarted);
             Assert.Equal(result.Package!.Size, result.Download.Fetched);
@@ -122,13 +104,8 @@ public sealed class UpdateAgentTests
     public async Task A_changed_file_under_a_stale_validator_is_downloaded_again_from_the_start()
     {
         await using AgentBench bench = await AgentBench.CreateAsync(delta: false);
-        using var cutting = new HttpClient(new TamperingHandler((request, response) => Task.FromResult(TamperingHandler.IsPackage(request, "r2.rsim")
-            ? TamperingHandler.WithBody(response, new StreamContent(new CuttingStream(response.Content.ReadAsStream(), 150_000)))
-            : response)));
-        using (Board board = bench.Open())
-        {
-            Assert.Equal(UpdateStatus.Failed, (await bench.Agent(board, cutting).CheckAsync()).Status);
-        }
+        using var cutting = TamperingHandler.Cutting("r2.rsim", 150_000);
+        Assert.Equal(UpdateStatus.Failed, (await bench.CheckAsync(cutting)).Status);
 
         // The held bytes claim another entity tag: If-Range does not match, and the server sends the whole file (RFC 9110 section 13.1.5).
         var area = new DownloadArea(bench.AreaDevice);
@@ -239,10 +216,7 @@ public sealed class UpdateAgentTests
                 request.RequestUri = new Uri(request.RequestUri!, "/nowhere");
             }
         }));
-        using (Board board = bench.Open())
-        {
-            Assert.Equal(UpdateStatus.Installed, (await bench.Agent(board, dropReports).CheckAsync()).Status);
-        }
+        Assert.Equal(UpdateStatus.Installed, (await bench.CheckAsync(dropReports)).Status);
 
         Assert.Single(bench.State.Load().UnsentReports);
         Assert.Equal(UpdateStatus.UpToDate, (await bench.CheckAsync()).Status);

@@ -20,11 +20,7 @@ public sealed class UpdateAttackTests
     private static async Task<UpdateCheckResult> RefusedAsync(AgentBench bench, string reason, HttpClient? http = null, bool diskUnchanged = true)
     {
         string before = Hash(bench.Disk);
-        UpdateCheckResult result;
-        using (Board board = bench.Open())
-        {
-            result = await bench.Agent(board, http).CheckAsync();
-        }
+        UpdateCheckResult result = await bench.CheckAsync(http);
 
         Assert.Equal(UpdateStatus.Refused, result.Status);
         Assert.Equal(reason, result.Reason);
