@@ -97,7 +97,7 @@ public sealed class DashboardServer : IAsyncDisposable
         return found;
     }
 
-    /// <summary>Stops accepting requests, ends the event streams, then stops the bench.</summary>
+    /// <summary>Ends the event streams and stops accepting requests, letting those in flight finish within <paramref name="grace"/>; <see cref="DisposeAsync"/> then stops the bench (its TFTP server, sampler and campaign).</summary>
     public async Task StopAsync(TimeSpan grace)
     {
         if (_disposed)
