@@ -33,8 +33,16 @@ public static class BoardUpdateRun
             TransferTime = options.TransferTime,
             Server = options.Server,
             Settings = () => BoardConfig.Load(config),
-            Reboot = c => new PowerOnSequence(board, RecoverySources.For(board, null, clock), clock)
-                .SettleAsync(BoardConfig.Load(config).OsHealth, board.Config.Limits.MaxTries + 2, c),
+            Reboot = async c =>
+            {
+                PowerOnResult settled = await new PowerOnSequence(board, RecoverySources.For(board, null, clock), clock, observer: options.Observer)
+                    .SettleAsync(BoardConfig.Load(config).OsHealth, board.Config.Limits.MaxTries + 2, c).ConfigureAwait(false);
+                // The boots' simulated time (the OS health check) passes on the agent's clock too.
+                if (settled.Events.Count > 0 && settled.Events[^1].Time > clock.GetUtcNow())
+                {
+                    clock.Advance(settled.Events[^1].Time - clock.GetUtcNow());
+                }
+            },
             Observer = options.Observer,
         });
         if (options.MaxChecks is not int checks)
