@@ -50,4 +50,23 @@ internal static class SlimKestrel
     /// <summary><c>http://ADDRESS:PORT/</c> of <paramref name="endPoint"/> (an IPv6 address in brackets).</summary>
     public static Uri BaseAddress(IPEndPoint endPoint) =>
         new($"http://{(endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endPoint.Address}]" : endPoint.Address.ToString())}:{endPoint.Port}/");
+
+    /// <summary>Stops <paramref name="app"/> (when started), letting requests in flight finish within <paramref name="grace"/>.</summary>
+    public static async Task StopAsync(WebApplication? app, TimeSpan grace)
+    {
+        if (app is not null)
+        {
+            using var timeout = new CancellationTokenSource(grace);
+            await app.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Disposes <paramref name="app"/> when it was started.</summary>
+    public static async Task DisposeAsync(WebApplication? app)
+    {
+        if (app is not null)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }

@@ -121,11 +121,7 @@ public sealed class UpdateServer : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _refresh.ConfigureAwait(false);
-        if (_app is { } app)
-        {
-            using var timeout = new CancellationTokenSource(grace);
-            await app.StopAsync(timeout.Token).ConfigureAwait(false);
-        }
+        await SlimKestrel.StopAsync(_app, grace).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -138,11 +134,8 @@ public sealed class UpdateServer : IAsyncDisposable
 
         await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         _disposed = true;
-        if (_app is { } app)
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            _app = null;
-        }
+        await SlimKestrel.DisposeAsync(_app).ConfigureAwait(false);
+        _app = null;
 
         _stopping.Dispose();
         _reload.Dispose();

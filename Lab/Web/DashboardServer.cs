@@ -106,11 +106,7 @@ public sealed class DashboardServer : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_app is { } app)
-        {
-            using var timeout = new CancellationTokenSource(grace);
-            await app.StopAsync(timeout.Token).ConfigureAwait(false);
-        }
+        await SlimKestrel.StopAsync(_app, grace).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -123,11 +119,8 @@ public sealed class DashboardServer : IAsyncDisposable
 
         await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         _disposed = true;
-        if (_app is { } app)
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            _app = null;
-        }
+        await SlimKestrel.DisposeAsync(_app).ConfigureAwait(false);
+        _app = null;
 
         if (Bench is not null)
         {
