@@ -39,6 +39,9 @@ public static class SuffixArray
     /// </summary>
     private const int Batch = 256;
 
+    /// <summary>Names compared per entry of a reduced string, in all, before <see cref="TrySortShallow"/> leaves it to SA-IS.</summary>
+    private const int ShallowBudget = 8;
+
     /// <summary>The suffix array of <paramref name="text"/>.</summary>
     public static int[] Build(ReadOnlySpan<byte> text)
     {
@@ -56,7 +59,22 @@ public static class SuffixArray
             throw new ArgumentException($"the suffix array needs {text.Length} entries, got {sa.Length}", nameof(sa));
         }
 
-        Sort(new ByteText(text), sa, 256, []);
+        Sort(new ByteText(text), sa, 256, [], shallow: true);
+    }
+
+    /// <summary>
+    /// As <see cref="Build(ReadOnlySpan{byte}, Span{int})"/>, but with SA-IS at every level when
+    /// <paramref name="shallow"/> is false (no <see cref="TrySortShallow"/>). For tests: both give
+    /// the same array.
+    /// </summary>
+    internal static void Build(ReadOnlySpan<byte> text, Span<int> sa, bool shallow)
+    {
+        if (sa.Length != text.Length)
+        {
+            throw new ArgumentException($"the suffix array needs {text.Length} entries, got {sa.Length}", nameof(sa));
+        }
+
+        Sort(new ByteText(text), sa, 256, [], shallow);
     }
 
     /// <summary>
@@ -77,15 +95,16 @@ public static class SuffixArray
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(symbol, alphabet, nameof(text));
         }
 
-        Sort(new IntText(text), sa, alphabet, []);
+        Sort(new IntText(text), sa, alphabet, [], shallow: true);
     }
 
     /// <summary>
     /// One level of SA-IS over <paramref name="t"/>, whose symbols are below <paramref name="k"/>.
     /// The bucket arrays go in <paramref name="workspace"/> (free entries of the caller's suffix
-    /// array) when they fit, else in rented arrays.
+    /// array) when they fit, else in rented arrays. With <paramref name="shallow"/>, a reduced
+    /// string is first offered to <see cref="TrySortShallow"/>.
     /// </summary>
-    private static void Sort<TText>(TText t, Span<int> sa, int k, Span<int> workspace)
+    private static void Sort<TText>(TText t, Span<int> sa, int k, Span<int> workspace, bool shallow)
         where TText : ISymbols, allows ref struct
     {
         int n = t.Length;
@@ -213,7 +232,10 @@ public static class SuffixArray
             if (names < m)
             {
                 // The entries between the two halves are free while the reduced string is sorted.
-                Sort(new IntText(reduced), reducedSa, names, sa[m..(n - m)]);
+                if (!shallow || !TrySortShallow(reduced, reducedSa, names, sa[m..(n - m)]))
+                {
+                    Sort(new IntText(reduced), reducedSa, names, sa[m..(n - m)], shallow);
+                }
             }
             else
             {
@@ -253,6 +275,114 @@ public static class SuffixArray
             if (buckets is not null)
             {
                 ArrayPool<int>.Shared.Return(buckets);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The suffix array of a reduced string whose suffixes differ within a few names, without a
+    /// level of SA-IS: a counting sort by the first name, then each group of equal first names
+    /// sorted by comparing the names after it. On text with short repeats only (random,
+    /// compressed or encrypted data, the bench's pair) most names are unique and groups are
+    /// decided at the next name, so this is a few passes where SA-IS's level would be a dozen,
+    /// each missing the caches as much (its alphabet is as large as the string). Gives up, for
+    /// SA-IS to do it all, when fewer than half the names are distinct or the comparisons take
+    /// more than <see cref="ShallowBudget"/> names per entry in all: the work done then is at
+    /// most linear too.
+    /// </summary>
+    /// <returns>Whether <paramref name="sa"/> now holds the suffix array of <paramref name="text"/>.</returns>
+    private static bool TrySortShallow(ReadOnlySpan<int> text, Span<int> sa, int names, Span<int> workspace)
+    {
+        int m = text.Length;
+        if (names < m / 2)
+        {
+            return false;
+        }
+
+        int[]? rented = workspace.Length >= names ? null : ArrayPool<int>.Shared.Rent(names);
+        try
+        {
+            Span<int> next = rented is null ? workspace[..names] : rented.AsSpan(0, names);
+            next.Clear();
+            ref int t0 = ref MemoryMarshal.GetReference(text);
+            ref int n0 = ref MemoryMarshal.GetReference(next);
+            ref int sa0 = ref MemoryMarshal.GetReference(sa);
+            for (int i = 0; i < m; i++)
+            {
+                Unsafe.Add(ref n0, Unsafe.Add(ref t0, i))++;
+            }
+
+            for (int a = 0, sum = 0; a < names; a++)
+            {
+                int count = Unsafe.Add(ref n0, a);
+                Unsafe.Add(ref n0, a) = sum;
+                sum += count;
+            }
+
+            for (int i = 0; i < m; i++)
+            {
+                Unsafe.Add(ref sa0, Unsafe.Add(ref n0, Unsafe.Add(ref t0, i))++) = i;
+            }
+
+            // next[a] is now the end of group a. Insertion sort in each group (suffixes are
+            // distinct, so no two compare equal; the end of the string sorts first).
+            long budget = (long)ShallowBudget * m;
+            for (int a = 0, begin = 0; a < names; a++)
+            {
+                int end = Unsafe.Add(ref n0, a);
+                for (int i = begin + 1; i < end; i++)
+                {
+                    int p = Unsafe.Add(ref sa0, i);
+                    int j = i - 1;
+                    while (j >= begin)
+                    {
+                        int q = Unsafe.Add(ref sa0, j);
+
+                        // Whether suffix q sorts after suffix p, both starting with name a.
+                        bool after;
+                        for (int d = 1; ; d++)
+                        {
+                            if (--budget < 0)
+                            {
+                                return false;
+                            }
+
+                            if (p + d == m || q + d == m)
+                            {
+                                after = p + d == m;
+                                break;
+                            }
+
+                            int x = Unsafe.Add(ref t0, q + d), y = Unsafe.Add(ref t0, p + d);
+                            if (x != y)
+                            {
+                                after = x > y;
+                                break;
+                            }
+                        }
+
+                        if (!after)
+                        {
+                            break;
+                        }
+
+                        Unsafe.Add(ref sa0, j + 1) = q;
+                        j--;
+                    }
+
+                    Unsafe.Add(ref sa0, j + 1) = p;
+                }
+
+                begin = end;
+            }
+
+            return true;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<int>.Shared.Return(rented);
             }
         }
     }

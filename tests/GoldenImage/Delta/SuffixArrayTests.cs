@@ -48,6 +48,23 @@ public class SuffixArrayTests
             }),
             Gen.Select(Gen.Byte, Gen.Int[0, 20_000]).Select((b, n) => Enumerable.Repeat(b, n).ToArray()));
 
+    /// <summary>
+    /// Random bytes, then the same again with a change or two: about half the LMS substrings
+    /// distinct, and suffixes of the two copies that agree for thousands of names, so the
+    /// shallow sort of the reduced string starts and then gives up.
+    /// </summary>
+    private static readonly Gen<byte[]> Twice =
+        Gen.Select(Gen.Byte.Array[100, 20_000], Gen.Int.Array[0, 2], Gen.Byte).Select((half, changes, value) =>
+        {
+            byte[] text = [.. half, .. half];
+            foreach (int c in changes)
+            {
+                text[half.Length + (int)((uint)c % (uint)half.Length)] ^= value;
+            }
+
+            return text;
+        });
+
     /// <summary>Reduced strings as the levels below the top see them: symbols over a small or a large alphabet.</summary>
     private static readonly Gen<(int[] Text, int Alphabet)> Symbols =
         Gen.OneOf(Gen.Int[1, 8], Gen.Int[9, 1 << 14], Gen.Int[1 << 14, 1 << 20])
@@ -73,6 +90,20 @@ public class SuffixArrayTests
             SuffixArray.BuildFromSymbols([.. text.Select(b => (int)b)], 256, generic);
             Assert.Equal(SuffixArray.Build(text), generic);
         }, seed: Fuzz.Seed(2104), iter: 300);
+
+    [Fact]
+    public void The_shallow_sort_of_reduced_strings_and_sa_is_all_the_way_agree() =>
+        Gen.OneOf(Long, Repetitive, Random, Twice).Sample(text =>
+        {
+            int[] shallow = new int[text.Length], deep = new int[text.Length];
+            SuffixArray.Build(text, shallow, shallow: true);
+            SuffixArray.Build(text, deep, shallow: false);
+            Assert.Equal(deep, shallow);
+        }, seed: Fuzz.Seed(2107), iter: 300);
+
+    [Fact]
+    public void A_random_text_written_twice_gives_a_valid_suffix_array() =>
+        Twice.Sample(text => AssertSuffixArray(text, SuffixArray.Build(text)), seed: Fuzz.Seed(2108), iter: 100);
 
     [Fact]
     public void Texts_of_names_sort_as_a_naive_sort_does() =>
