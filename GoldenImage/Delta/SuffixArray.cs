@@ -59,7 +59,7 @@ public static class SuffixArray
             throw new ArgumentException($"the suffix array needs {text.Length} entries, got {sa.Length}", nameof(sa));
         }
 
-        Sort(new ByteText(text), sa, 256, [], shallow: true);
+        Sort(new SymbolText<byte>(text), sa, 256, [], shallow: true);
     }
 
     /// <summary>
@@ -74,7 +74,7 @@ public static class SuffixArray
             throw new ArgumentException($"the suffix array needs {text.Length} entries, got {sa.Length}", nameof(sa));
         }
 
-        Sort(new ByteText(text), sa, 256, [], shallow);
+        Sort(new SymbolText<byte>(text), sa, 256, [], shallow);
     }
 
     /// <summary>
@@ -95,7 +95,7 @@ public static class SuffixArray
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(symbol, alphabet, nameof(text));
         }
 
-        Sort(new IntText(text), sa, alphabet, [], shallow: true);
+        Sort(new SymbolText<int>(text), sa, alphabet, [], shallow: true);
     }
 
     /// <summary>
@@ -234,7 +234,7 @@ public static class SuffixArray
                 // The entries between the two halves are free while the reduced string is sorted.
                 if (!shallow || !TrySortShallow(reduced, reducedSa, names, sa[m..(n - m)]))
                 {
-                    Sort(new IntText(reduced), reducedSa, names, sa[m..(n - m)], shallow);
+                    Sort(new SymbolText<int>(reduced), reducedSa, names, sa[m..(n - m)], shallow);
                 }
             }
             else
@@ -591,40 +591,27 @@ public static class SuffixArray
         bool Equal(int a, int b, int length);
     }
 
-    /// <summary>The top level: bytes.</summary>
-    private readonly ref struct ByteText : ISymbols
+    /// <summary>
+    /// A text: bytes at the top level, or a reduced string of names (int) stored in the upper
+    /// part of the caller's suffix array. Only those two are used, and for each the JIT keeps
+    /// one branch of the indexer.
+    /// </summary>
+    private readonly ref struct SymbolText<T> : ISymbols
+        where T : unmanaged, IEquatable<T>
     {
-        private readonly ref byte _first;
+        private readonly ref T _first;
 
-        public ByteText(ReadOnlySpan<byte> bytes)
+        public SymbolText(ReadOnlySpan<T> symbols)
         {
-            _first = ref MemoryMarshal.GetReference(bytes);
-            Length = bytes.Length;
+            _first = ref MemoryMarshal.GetReference(symbols);
+            Length = symbols.Length;
         }
 
         public int Length { get; }
 
-        public int this[int index] => Unsafe.Add(ref _first, index);
-
-        public bool Equal(int a, int b, int length) =>
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref _first, a), length)
-                .SequenceEqual(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref _first, b), length));
-    }
-
-    /// <summary>A reduced string: names, stored in the upper part of the caller's suffix array.</summary>
-    private readonly ref struct IntText : ISymbols
-    {
-        private readonly ref int _first;
-
-        public IntText(ReadOnlySpan<int> names)
-        {
-            _first = ref MemoryMarshal.GetReference(names);
-            Length = names.Length;
-        }
-
-        public int Length { get; }
-
-        public int this[int index] => Unsafe.Add(ref _first, index);
+        public int this[int index] => typeof(T) == typeof(byte)
+            ? Unsafe.As<T, byte>(ref Unsafe.Add(ref _first, index))
+            : Unsafe.As<T, int>(ref Unsafe.Add(ref _first, index));
 
         public bool Equal(int a, int b, int length) =>
             MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref _first, a), length)
