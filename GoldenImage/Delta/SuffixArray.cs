@@ -25,8 +25,11 @@ namespace RecoverySim.GoldenImage.Delta;
 /// gathering is branch-free, the types are computed without branches and the LMS positions are
 /// found a 64-bit word at a time. The hot loops index through <see cref="Unsafe.Add{T}(ref T, int)"/>
 /// after the indices are known to be in range, without per-access bounds checks. Each level is
-/// specialised by the JIT for its text (bytes at the top, names below): the text types are
-/// structs, so the generic code is compiled per type and the indexers inline.
+/// specialised by the JIT for its text (bytes at the top, names below): the text type is a
+/// struct, so the generic code is compiled per element type and the indexer inlines. On text
+/// with short repeats only, most LMS substrings are unique and the reduced string is sorted
+/// without a level of SA-IS (<see cref="TrySortShallow"/>): that level, over an alphabet as
+/// large as the string, took as long as the top one.
 /// </remarks>
 public static class SuffixArray
 {
