@@ -12,7 +12,9 @@ namespace RecoverySim.GoldenImage.Delta;
 /// match is then extended forwards and backwards as long as more than half the bytes agree, and
 /// the bytes between two extended matches go to the extra block. Unlike bsdiff, the suffix array is
 /// built in linear time (<see cref="SuffixArray"/>, SA-IS rather than qsufsort's O(n log n) with two
-/// 8-byte arrays per old byte), the new file may be scanned in parallel parts, and the diff and
+/// 8-byte arrays per old byte), the binary search keeps its first steps' suffixes in a small
+/// cache-resident tree (<see cref="SuffixSearch"/>, same steps and answers), the new file may be
+/// scanned in parallel parts, and the diff and
 /// extra blocks are generated from the matches straight into their compressors instead of into two
 /// buffers the size of the new file.
 /// </summary>
@@ -43,7 +45,7 @@ public static class BsDiff
 
         int[] sa = SuffixArray.Build(old.Span);
         cancel.ThrowIfCancellationRequested();
-        List<Match> matches = Scan(old, sa, @new, options, cancel);
+        List<Match> matches = Scan(new SuffixSearch(sa, old), old, @new, options, cancel);
         sa = [];
 
         // The three blocks, compressed at once (the diff block is the one that takes time).
@@ -71,7 +73,7 @@ public static class BsDiff
     }
 
     /// <summary>The matches of the whole new file, in order, each part scanned by bsdiff's loop.</summary>
-    private static List<Match> Scan(ReadOnlyMemory<byte> old, int[] sa, ReadOnlyMemory<byte> @new, BsDiffOptions options, CancellationToken cancel)
+    private static List<Match> Scan(SuffixSearch search, ReadOnlyMemory<byte> old, ReadOnlyMemory<byte> @new, BsDiffOptions options, CancellationToken cancel)
     {
         int n = @new.Length;
         int parts = (int)Math.Clamp(n / (long)options.MinPartLength, 1, options.MaxParallelism);
@@ -79,13 +81,13 @@ public static class BsDiff
         Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts, CancellationToken = cancel }, part =>
         {
             int begin = (int)((long)n * part / parts), end = (int)((long)n * (part + 1) / parts);
-            results[part] = ScanPart(old.Span, sa, @new.Span, begin, end);
+            results[part] = ScanPart(search, old.Span, @new.Span, begin, end);
         });
         return [.. results.SelectMany(r => r)];
     }
 
     /// <summary>bsdiff's scan over new[begin, end): the matches, each with its extended diff part and the extra bytes after it.</summary>
-    private static List<Match> ScanPart(ReadOnlySpan<byte> old, ReadOnlySpan<int> sa, ReadOnlySpan<byte> nw, int begin, int end)
+    private static List<Match> ScanPart(SuffixSearch search, ReadOnlySpan<byte> old, ReadOnlySpan<byte> nw, int begin, int end)
     {
         var matches = new List<Match>();
         int oldSize = old.Length;
@@ -108,7 +110,7 @@ public static class BsDiff
             int scsc;
             for (scsc = scan += length; scan < end; scan++)
             {
-                length = Search(sa, old, nw[scan..end], out position);
+                length = search.Longest(nw[scan..end], out position);
                 for (; scsc < scan + length; scsc++)
                 {
                     if ((uint)(scsc + lastOffset) < (uint)oldSize && old[scsc + lastOffset] == nw[scsc])
@@ -209,37 +211,6 @@ public static class BsDiff
         }
 
         return matches;
-    }
-
-    /// <summary>bsdiff's <c>search</c>: the longest match of <paramref name="target"/> in the old file, by binary search over its suffix array.</summary>
-    private static int Search(ReadOnlySpan<int> sa, ReadOnlySpan<byte> old, ReadOnlySpan<byte> target, out int position)
-    {
-        int start = 0, end = sa.Length - 1;
-        while (end - start >= 2)
-        {
-            int middle = start + ((end - start) / 2);
-            ReadOnlySpan<byte> suffix = old[sa[middle]..];
-            int common = Math.Min(suffix.Length, target.Length);
-            if (suffix[..common].SequenceCompareTo(target[..common]) < 0)
-            {
-                start = middle;
-            }
-            else
-            {
-                end = middle;
-            }
-        }
-
-        int a = old[sa[start]..].CommonPrefixLength(target);
-        int b = old[sa[end]..].CommonPrefixLength(target);
-        if (a > b)
-        {
-            position = sa[start];
-            return a;
-        }
-
-        position = sa[end];
-        return b;
     }
 
     private static byte[] Compress(Action<Stream> write, int threads)
