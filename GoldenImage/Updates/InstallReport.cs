@@ -21,6 +21,10 @@ public sealed record InstallReport
     private static readonly IReadOnlyList<(string Name, InstallOutcome Value)> Outcomes =
         [("installed", InstallOutcome.Installed), ("rolled_back", InstallOutcome.RolledBack), ("failed", InstallOutcome.Failed), ("refused", InstallOutcome.Refused)];
 
+    /// <summary>The <c>outcome</c> field's name of <paramref name="outcome"/> (<c>installed</c>, <c>rolled_back</c>, <c>failed</c>, <c>refused</c>).</summary>
+    public static string OutcomeName(InstallOutcome outcome) =>
+        Outcomes.FirstOrDefault(o => o.Value == outcome).Name ?? throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not an install outcome");
+
     private static StrictJsonFormat<InstallReportDocument> Format { get; } = new(InstallReportJsonContext.Default, MaxLength, maxDepth: 2);
 
     /// <summary>Creates a report, checking every value (<see cref="ArgumentException"/> for a bad one).</summary>
@@ -81,7 +85,7 @@ public sealed record InstallReport
             DeviceId = DeviceId,
             FromRelease = FromRelease,
             ToRelease = ToRelease,
-            Outcome = Outcomes.First(o => o.Value == Outcome).Name,
+            Outcome = OutcomeName(Outcome),
             Detail = Detail,
             Time = UtcTimestamp.Format(Time),
             ReceivedAt = ReceivedAt is { } r ? UtcTimestamp.Format(r) : null,

@@ -9,7 +9,6 @@ namespace RecoverySim.GoldenImage.Updates;
 /// </summary>
 public sealed class UpdatePackageDocument
 {
-    private static readonly IReadOnlyList<(string Name, UpdatePackageKind Value)> Kinds = [("full", UpdatePackageKind.Full), ("delta", UpdatePackageKind.Delta)];
 
     /// <summary><c>full</c> or <c>delta</c>.</summary>
     public required string Kind { get; init; }
@@ -45,7 +44,7 @@ public sealed class UpdatePackageDocument
         ArgumentNullException.ThrowIfNull(package);
         return new UpdatePackageDocument
         {
-            Kind = Kinds.First(k => k.Value == package.Kind).Name,
+            Kind = UpdatePackageKindNames.Name(package.Kind),
             ReleaseId = package.ReleaseId,
             Version = package.Version,
             RollbackIndex = package.RollbackIndex,
@@ -62,7 +61,7 @@ public sealed class UpdatePackageDocument
     public UpdatePackage ToPackage(JsonFieldValidator check, string at)
     {
         ArgumentNullException.ThrowIfNull(check);
-        UpdatePackageKind kind = check.Choice(at + ".kind", Kind, Kinds);
+        UpdatePackageKind kind = check.Choice(at + ".kind", Kind, UpdatePackageKindNames.All);
         return new UpdatePackage(kind, ReleaseId, Version, RollbackIndex, FromRelease, File, Size, Sha256, ManifestSha256);
     }
 }

@@ -236,7 +236,7 @@ public sealed record BoardSnapshot
             w.WriteStartObject("offered");
             w.WriteString("release", offered.ReleaseId);
             w.WriteString("version", offered.Version);
-            w.WriteString("kind", offered.Kind == UpdatePackageKind.Delta ? "delta" : "full");
+            w.WriteString("kind", UpdatePackageKindNames.Name(offered.Kind));
             w.WriteEndObject();
         }
         else

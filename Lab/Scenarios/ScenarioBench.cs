@@ -43,7 +43,8 @@ public sealed class ScenarioBench
         {
             // The download area: free space after the last partition (before the backup GPT), 1 MiB aligned.
             long slot = BoardLayout.SlotPartitionKinds.Sum(k => scenario.Board.Sizes.Of(k));
-            DownloadAreaBytes = (slot + (2 << 20) + (1 << 20) - 1) / (1 << 20) * (1 << 20);
+            long area = Recovery.Updates.DownloadArea.CapacityFor(slot) + Recovery.Updates.DownloadArea.DataOffset;
+            DownloadAreaBytes = (area + (1 << 20) - 1) / (1 << 20) * (1 << 20);
             DownloadAreaOffset = partitioned - (1 << 20);
         }
 

@@ -149,7 +149,7 @@ internal sealed class CatalogBuilder(UpdateServerOptions options)
             }
             else if (listed.FirstOrDefault(q => q.Entry.Kind == p.Entry.Kind && q.Entry.ReleaseId == p.Entry.ReleaseId && q.Entry.FromRelease == p.Entry.FromRelease) is { } same)
             {
-                Skip(p.Path, $"{same.Entry.File} already is the {(p.Entry.Kind == UpdatePackageKind.Full ? "full" : "delta")} package of release '{p.Entry.ReleaseId}'");
+                Skip(p.Path, $"{same.Entry.File} already is the {UpdatePackageKindNames.Name(p.Entry.Kind)} package of release '{p.Entry.ReleaseId}'");
             }
             else if (latest is null || p.Entry.RollbackIndex > latest.RollbackIndex)
             {

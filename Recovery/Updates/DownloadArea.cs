@@ -39,14 +39,16 @@ public sealed class DownloadArea
     public static long CapacityFor(Board board)
     {
         ArgumentNullException.ThrowIfNull(board);
-        long slot = BoardLayout.SlotPartitions(board.Config.Profile, BoardLayout.Slots(board.Config.Profile)[0])
-            .Sum(p => board.Partition(p).SectorCount * (long)board.Partition(p).SectorSize);
-        return slot + (1 << 20);
+        return CapacityFor(BoardLayout.SlotPartitions(board.Config.Profile, BoardLayout.Slots(board.Config.Profile)[0])
+            .Sum(p => board.Partition(p).SectorCount * (long)board.Partition(p).SectorSize));
     }
+
+    /// <summary>The capacity rule of <see cref="CapacityFor(Board)"/> for a slot of <paramref name="slotBytes"/> bytes.</summary>
+    public static long CapacityFor(long slotBytes) => slotBytes + (1 << 20);
 
     /// <summary>
     /// Opens <c>download.img</c> in <paramref name="boardDirectory"/> for <paramref name="board"/>,
-    /// creating it (sparse, <see cref="CapacityFor"/> plus the header) when it is missing or of
+    /// creating it (sparse, <see cref="CapacityFor(Board)"/> plus the header) when it is missing or of
     /// another size; the caller owns the device.
     /// </summary>
     public static FileBlockDevice OpenFile(string boardDirectory, Board board)

@@ -444,28 +444,20 @@ public sealed class UpdateAgent
                     using HttpResponseMessage response = await agent._http.PostAsync(url, content, cancel).ConfigureAwait(false);
                     if (!response.IsSuccessStatusCode)
                     {
-                        Log(UpdateEventKinds.Reported, $"POST {url}: HTTP {(int)response.StatusCode}: the {Name(report.Outcome)} report is kept to send later", e => e with { Release = report.ToRelease });
+                        Log(UpdateEventKinds.Reported, $"POST {url}: HTTP {(int)response.StatusCode}: the {InstallReport.OutcomeName(report.Outcome)} report is kept to send later", e => e with { Release = report.ToRelease });
                         return;
                     }
                 }
                 catch (HttpRequestException e)
                 {
-                    Log(UpdateEventKinds.Reported, $"POST {url}: {e.Message}: the {Name(report.Outcome)} report is kept to send later", ev => ev with { Release = report.ToRelease });
+                    Log(UpdateEventKinds.Reported, $"POST {url}: {e.Message}: the {InstallReport.OutcomeName(report.Outcome)} report is kept to send later", ev => ev with { Release = report.ToRelease });
                     return;
                 }
 
                 _state = _state with { UnsentReports = [.. _state.UnsentReports.Skip(1)] };
-                Log(UpdateEventKinds.Reported, $"reported {Name(report.Outcome)} for release {report.ToRelease} to {url}", e => e with { Release = report.ToRelease });
+                Log(UpdateEventKinds.Reported, $"reported {InstallReport.OutcomeName(report.Outcome)} for release {report.ToRelease} to {url}", e => e with { Release = report.ToRelease });
             }
         }
-
-        private static string Name(InstallOutcome outcome) => outcome switch
-        {
-            InstallOutcome.Installed => "installed",
-            InstallOutcome.RolledBack => "rolled_back",
-            InstallOutcome.Failed => "failed",
-            _ => "refused",
-        };
 
         /// <summary>The board id, as the index and the reports name it (the constructor checked it is an identifier).</summary>
         private string BoardId => Board.Config.BoardId;

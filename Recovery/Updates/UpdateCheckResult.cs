@@ -1,3 +1,4 @@
+using System.Text.Json;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.GoldenImage.Updates;
 
@@ -13,4 +14,72 @@ namespace RecoverySim.Recovery.Updates;
 /// <param name="NextCheck">When the next check is due (the poll interval, or the opening of the maintenance window).</param>
 /// <param name="Events">The check's events, in order.</param>
 public sealed record UpdateCheckResult(UpdateStatus Status, string Detail, string? Reason, UpdatePackage? Package, DownloadResult? Download,
-    SlotUpdateResult? Install, DateTimeOffset NextCheck, IReadOnlyList<BootEvent> Events);
+    SlotUpdateResult? Install, DateTimeOffset NextCheck, IReadOnlyList<BootEvent> Events)
+{
+    /// <summary>
+    /// Writes the result as one JSON object (<c>recoverysim update --json</c>, docs/UPDATES.md): status,
+    /// detail, reason, package, download, install, next_check and <paramref name="events"/> (the
+    /// check's own <see cref="Events"/> when null; a caller that also watched the reboots passes those).
+    /// </summary>
+    public void WriteJson(Utf8JsonWriter w, IReadOnlyList<BootEvent>? events = null)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        w.WriteStartObject();
+        w.WriteString("status", UpdateStatusNames.Name(Status));
+        w.WriteString("detail", Detail);
+        w.WriteString("reason", Reason);
+        if (Package is { } p)
+        {
+            w.WriteStartObject("package");
+            w.WriteString("kind", UpdatePackageKindNames.Name(p.Kind));
+            w.WriteString("release_id", p.ReleaseId);
+            w.WriteString("version", p.Version);
+            w.WriteNumber("rollback_index", p.RollbackIndex);
+            w.WriteString("from_release", p.FromRelease);
+            w.WriteString("file", p.File);
+            w.WriteNumber("size", p.Size);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("package");
+        }
+
+        if (Download is { } d)
+        {
+            w.WriteStartObject("download");
+            w.WriteNumber("resumed_from", d.ResumedFrom);
+            w.WriteNumber("fetched", d.Fetched);
+            w.WriteBoolean("restarted", d.Restarted);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("download");
+        }
+
+        if (Install is { } i)
+        {
+            w.WriteStartObject("install");
+            w.WriteString("slot", i.Slot);
+            w.WriteString("backup", i.Backup);
+            w.WriteString("release_id", i.Release);
+            w.WriteString("version", i.Version);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("install");
+        }
+
+        w.WriteString("next_check", UtcTimestamp.Format(NextCheck));
+        w.WriteStartArray("events");
+        foreach (BootEvent e in events ?? Events)
+        {
+            e.WriteJson(w);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.GoldenImage.Json;
@@ -70,7 +69,7 @@ public static class UpdateCommand
 
             if (asJson)
             {
-                context.Output.WriteLine(CliJson.Write(ToJson(result, events), indented: true));
+                context.Output.WriteLine(StrictJson.WriteString(w => result.WriteJson(w, events), indented: true));
             }
             else
             {
@@ -81,25 +80,4 @@ public static class UpdateCommand
         });
         return command;
     }
-
-    private static JsonObject ToJson(UpdateCheckResult r, IReadOnlyList<BootEvent> events) => new()
-    {
-        ["status"] = UpdateStatusNames.Name(r.Status),
-        ["detail"] = r.Detail,
-        ["reason"] = r.Reason,
-        ["package"] = r.Package is { } p ? new JsonObject
-        {
-            ["kind"] = p.Kind == UpdatePackageKind.Delta ? "delta" : "full",
-            ["release_id"] = p.ReleaseId,
-            ["version"] = p.Version,
-            ["rollback_index"] = p.RollbackIndex,
-            ["from_release"] = p.FromRelease,
-            ["file"] = p.File,
-            ["size"] = p.Size,
-        } : null,
-        ["download"] = r.Download is { } d ? new JsonObject { ["resumed_from"] = d.ResumedFrom, ["fetched"] = d.Fetched, ["restarted"] = d.Restarted } : null,
-        ["install"] = r.Install is { } i ? new JsonObject { ["slot"] = i.Slot, ["backup"] = i.Backup, ["release_id"] = i.Release, ["version"] = i.Version } : null,
-        ["next_check"] = UtcTimestamp.Format(r.NextCheck),
-        ["events"] = CliJson.Array(events, e => JsonNode.Parse(StrictJson.WriteString(e.WriteJson))),
-    };
 }
