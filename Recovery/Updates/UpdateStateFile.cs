@@ -44,15 +44,7 @@ public sealed class UpdateStateFile : IUpdateStateStore
             return UpdateState.Initial;
         }
 
-        using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        if (stream.Length > MaxBytes)
-        {
-            throw new ImageFormatException($"{Path}: {stream.Length} bytes, over the {MaxBytes}-byte limit", Path, "size");
-        }
-
-        byte[] bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return Parse(bytes, Path);
+        return Checked(Path, () => Format.ReadFile(Path));
     }
 
     /// <inheritdoc/>
@@ -87,9 +79,16 @@ public sealed class UpdateStateFile : IUpdateStateStore
     /// <exception cref="ImageFormatException">Not a valid state file; the message names the JSON path, expected and found.</exception>
     public static UpdateState Parse(ReadOnlySpan<byte> utf8, string source = FileName)
     {
+        byte[] bytes = utf8.ToArray();
+        return Checked(source, () => Format.Read(bytes, source));
+    }
+
+    /// <summary>The state in the document <paramref name="read"/> gives (the one strict layer bounds and parses it), every field checked.</summary>
+    private static UpdateState Checked(string source, Func<UpdateStateDocument> read)
+    {
         try
         {
-            UpdateStateDocument d = Format.Read(utf8, source);
+            UpdateStateDocument d = read();
             var check = new JsonFieldValidator(source);
             check.Text("$.format", d.Format, f => f == FormatName, StrictJson.Quote(FormatName));
             if (d.Version != CurrentVersion)
