@@ -357,7 +357,7 @@ public sealed class TftpServer : IAsyncDisposable
             string outcome = "failed";
             try
             {
-                entry = await transfer.RunAsync(channel, cancel).ConfigureAwait(false);
+                entry = await transfer.RunAsync(channel, cancel).ConfigureAwait(false) with { Polling = channel.Polling };
                 outcome = entry.Error is null ? "completed" : cancel.IsCancellationRequested ? "cancelled" : "failed";
                 log?.Transfer(entry);
             }

@@ -21,6 +21,9 @@ public sealed record TftpTransferLogEntry(
     TftpNegotiatedOptions Options,
     string? Error)
 {
+    /// <summary>What the transfer's receives did before they blocked (all zero for a transfer that never polled).</summary>
+    public TftpReceivePolling Polling { get; init; }
+
     /// <summary>Bytes per second (0 for an instant transfer).</summary>
     public double BytesPerSecond => Duration > TimeSpan.Zero ? Bytes / Duration.TotalSeconds : 0;
 }

@@ -28,21 +28,16 @@ namespace RecoverySim.Tftp.Transfers;
 /// once (none on one CPU), so a poller never takes the last CPU from the peer or from another
 /// transfer; the others simply block;</item>
 /// <item>each poll lasts at most the limit given (100 µs by default);</item>
-/// <item>after <see cref="MissesBeforeBackoff"/> polls in a row that found nothing (a slow
-/// link, a relay with delay, a board on a real network), the transfer stops polling and only
-/// probes once every <see cref="ProbeInterval"/> receives.</item>
+/// <item>a transfer polls only while polling is cheap for it (<see cref="PollBudget"/>): once its
+/// recent polls took more than a quarter of the limit on average, because its peer answers late
+/// or not within the poll at all (an emulated board, a slow link, a relay with delay), it blocks
+/// and only probes once every <see cref="PollBudget.ProbeInterval"/> receives.</item>
 /// </list>
 /// Linux only: the poll is a <c>recvfrom</c> with MSG_DONTWAIT, which .NET's <see cref="Socket"/>
 /// does not offer without an exception per empty poll. Elsewhere the transfer just blocks.
 /// </remarks>
 internal sealed class ReceiveSpin
 {
-    /// <summary>Empty polls in a row after which the transfer stops polling.</summary>
-    public const int MissesBeforeBackoff = 4;
-
-    /// <summary>Receives between two probe polls while backed off.</summary>
-    public const int ProbeInterval = 64;
-
     private const int MsgTrunc = 0x20;    // Linux: return the datagram's real length
     private const int MsgDontWait = 0x40; // Linux: never block
     private const int EAgain = 11;
@@ -53,8 +48,11 @@ internal sealed class ReceiveSpin
     private readonly long limit;
     private readonly PollerGate gate;
     private readonly CpuContention contention;
-    private int misses;
-    private int skipped;
+    private readonly PollBudget budget;
+    private long receives;
+    private long polls;
+    private long hits;
+    private long pollTicks;
 
     /// <param name="limit">How long one poll may last; zero turns polling off.</param>
     /// <param name="gate">Who else may be polling; default <see cref="PollerGate.Process"/>.</param>
@@ -64,6 +62,7 @@ internal sealed class ReceiveSpin
         this.limit = OperatingSystem.IsLinux() && limit > TimeSpan.Zero ? Math.Max(1, (long)(limit.TotalSeconds * Stopwatch.Frequency)) : 0;
         this.gate = gate ?? PollerGate.Process;
         this.contention = contention ?? CpuContention.Process;
+        budget = new PollBudget(this.limit);
     }
 
     /// <summary>The longest poll the options accept (<see cref="TftpLimits.MaxReceiveSpinMicroseconds"/>).</summary>
@@ -78,8 +77,11 @@ internal sealed class ReceiveSpin
         }
     }
 
-    /// <summary>Whether the last polls found nothing and the transfer now mostly blocks.</summary>
-    public bool BackedOff => misses >= MissesBeforeBackoff;
+    /// <summary>Whether the last polls cost too much and the transfer now mostly blocks.</summary>
+    public bool BackedOff => budget.BackedOff;
+
+    /// <summary>What this transfer's polls have done so far.</summary>
+    public TftpReceivePolling Totals => new(receives, polls, hits, TimeSpan.FromSeconds((double)pollTicks / Stopwatch.Frequency));
 
     /// <summary>
     /// Polls <paramref name="socket"/> for a datagram for up to the limit. True with the
@@ -89,8 +91,9 @@ internal sealed class ReceiveSpin
     public bool TryReceive(Socket socket, Span<byte> buffer, SocketAddress from, out int length)
     {
         length = 0;
+        receives++;
         // The machine first (a busy machine freezes the backoff as it is), then this transfer's peer.
-        if (limit == 0 || unavailable || !contention.AllowsPolling() || !ShouldPoll())
+        if (limit == 0 || unavailable || !contention.AllowsPolling() || !budget.ShouldPoll())
         {
             return false;
         }
@@ -104,7 +107,8 @@ internal sealed class ReceiveSpin
         {
             int fd = (int)socket.SafeHandle.DangerousGetHandle();
             Span<byte> address = from.Buffer.Span;
-            long until = Stopwatch.GetTimestamp() + limit;
+            long start = Stopwatch.GetTimestamp();
+            long until = start + limit;
             do
             {
                 int addressLength = address.Length;
@@ -114,7 +118,7 @@ internal sealed class ReceiveSpin
                 {
                     from.Size = addressLength;
                     length = (int)Math.Min(received, buffer.Length);
-                    misses = 0;
+                    Spent(start, hit: true);
                     return true;
                 }
 
@@ -128,6 +132,7 @@ internal sealed class ReceiveSpin
 
                 if (errno is not (EAgain or EIntr))
                 {
+                    Spent(start, hit: false);
                     return false; // the blocking receive reports it
                 }
 
@@ -137,7 +142,7 @@ internal sealed class ReceiveSpin
             }
             while (Stopwatch.GetTimestamp() < until);
 
-            misses++;
+            Spent(start, hit: false);
             return false;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
@@ -151,22 +156,13 @@ internal sealed class ReceiveSpin
         }
     }
 
-    private bool ShouldPoll()
+    private void Spent(long start, bool hit)
     {
-        if (misses < MissesBeforeBackoff)
-        {
-            return true;
-        }
-
-        if (++skipped < ProbeInterval)
-        {
-            return false;
-        }
-
-        // Probe: one more miss keeps the transfer backed off, a hit ends the backoff.
-        skipped = 0;
-        misses = MissesBeforeBackoff - 1;
-        return true;
+        long spent = Stopwatch.GetTimestamp() - start;
+        polls++;
+        hits += hit ? 1 : 0;
+        pollTicks += spent;
+        budget.Record(spent, hit);
     }
 
 #pragma warning disable SYSLIB1054 // LibraryImport needs unsafe code, which the build does not allow.

@@ -51,6 +51,9 @@ internal sealed class SocketTftpChannel : ITftpChannel
         received = new SocketAddress(socket.AddressFamily, SocketAddress.GetMaximumAddressSize(socket.AddressFamily));
     }
 
+    /// <summary>What this channel's receives did before they blocked.</summary>
+    public TftpReceivePolling Polling => spin.Totals;
+
     /// <summary>Creates a UDP socket bound to <paramref name="local"/> with the given buffer sizes.</summary>
     public static Socket CreateSocket(IPEndPoint local, int bufferSize)
     {

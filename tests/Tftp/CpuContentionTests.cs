@@ -98,7 +98,7 @@ public sealed class CpuContentionTests
         var spin = new ReceiveSpin(TimeSpan.FromMilliseconds(5), new PollerGate(1), new CpuContention(time, pressure));
         var from = new SocketAddress(AddressFamily.InterNetwork, SocketAddress.GetMaximumAddressSize(AddressFamily.InterNetwork));
 
-        for (int i = 0; i < 2 * ReceiveSpin.MissesBeforeBackoff; i++)
+        for (int i = 0; i < 2 * PollBudget.ProbeInterval; i++)
         {
             Assert.False(spin.TryReceive(receiver, new byte[16], from, out _)); // queued, but not polled for
         }

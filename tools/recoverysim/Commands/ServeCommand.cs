@@ -421,11 +421,13 @@ public static class ServeCommand
                     ["event"] = "transfer", ["time"] = time.GetUtcNow(), ["client"] = entry.Client.ToString(), ["operation"] = op, ["file"] = entry.FileName,
                     ["bytes"] = entry.Bytes, ["seconds"] = entry.Duration.TotalSeconds, ["bytes_per_second"] = entry.BytesPerSecond,
                     ["retransmissions"] = entry.Retransmissions, ["blksize"] = entry.Options.BlockSize, ["windowsize"] = entry.Options.WindowSize, ["error"] = entry.Error,
+                    ["receives"] = entry.Polling.Receives, ["polls"] = entry.Polling.Polls, ["poll_hits"] = entry.Polling.Hits,
+                    ["poll_seconds"] = entry.Polling.Time.TotalSeconds,
                 })
                 : string.Create(CultureInfo.InvariantCulture,
                     $"{time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffZ} transfer {entry.Client} {op} {Quote(entry.FileName)} {entry.Bytes} bytes {entry.Duration.TotalSeconds:0.000} s " +
                     $"{entry.BytesPerSecond / (1 << 20):0.00} MiB/s {entry.Retransmissions} retransmissions blksize {entry.Options.BlockSize} windowsize {entry.Options.WindowSize} " +
-                    $"{(entry.Error is null ? "ok" : "failed: " + entry.Error)}"));
+                    $"polls {entry.Polling.Polls} hits {entry.Polling.Hits} {(entry.Error is null ? "ok" : "failed: " + entry.Error)}"));
         }
 
         private static string Quote(string? text) => text is null ? "-" : "'" + text.Replace("'", "\\'", StringComparison.Ordinal) + "'";
