@@ -13,10 +13,10 @@ namespace RecoverySim.Tftp.Transfers;
 /// timer fires, never because an ACK was repeated. An ACK inside the window that is short of
 /// its end means the receiver missed a block: the window restarts after the acknowledged block.
 /// The window's packets live in one pooled buffer, header and payload together, so sending
-/// and resending copy nothing and allocate nothing. The buffer has one slot more than the
-/// window: while the receiver works on the window, the next block is read ahead into the spare
-/// slot, so the file read is off the round trip (tftpd-hpa's <c>read_ahead</c> does the same
-/// with its two buffers).
+/// and resending copy nothing and allocate nothing. The buffer has slots beyond the window
+/// (<see cref="ReadAheadBlocks"/>): while the receiver works on the window, the next blocks are
+/// read ahead into them, so the file reads are off the round trip (tftpd-hpa's <c>read_ahead</c>
+/// does the same for one block with its two buffers) and a window goes out as one burst.
 /// <para>A repeated ACK of the acknowledged block, in a window, is the receiver saying it missed
 /// the window's first block: RFC 7440 section 4's receiver acknowledges the last block it got in
 /// order, which is then the one already acknowledged. U-Boot's <c>tftpboot</c> sends exactly this
@@ -45,13 +45,23 @@ internal sealed class DataSender
     /// <summary>Paces the DATA packets (a server's per-client rate limit); null sends at once.</summary>
     public TokenBucket? Throttle { get; init; }
 
+    /// <summary>The most read-ahead a transfer holds, in data bytes (at least one block is read ahead).</summary>
+    public const int ReadAheadBytes = 64 * 1024;
+
+    /// <summary>
+    /// Blocks read ahead: as many as fit in <see cref="ReadAheadBytes"/>, at least one, at most a
+    /// window. The next window is then ready when its ACK comes and goes out as one burst of
+    /// sends, without a file read between two of them.
+    /// </summary>
+    public static int ReadAheadBlocks(int blockSize, int window) => Math.Clamp(ReadAheadBytes / blockSize, 1, window);
+
     /// <summary>Sends the whole source; returns when the last block is acknowledged.</summary>
     public async Task RunAsync(CancellationToken cancel)
     {
         int blockSize = settings.BlockSize;
         int window = settings.WindowSize;
         int slotSize = TftpDataPacket.Size + blockSize;
-        int slots = window + 1; // the window, and the block read ahead
+        int slots = window + ReadAheadBlocks(blockSize, window); // the window, and the blocks read ahead
         byte[] ring = ArrayPool<byte>.Shared.Rent(checked(slotSize * slots));
         int[] lengths = ArrayPool<int>.Shared.Rent(slots);
         byte[] receive = ArrayPool<byte>.Shared.Rent(settings.ReceiveBufferSize);
@@ -111,9 +121,9 @@ internal sealed class DataSender
                 }
 
                 deadline.Restart(settings.Timeout);
-                if (last < 0 && filled == acked + slots)
+                while (last < 0 && filled <= acked + slots)
                 {
-                    // Read ahead into the spare slot while the receiver works on the window.
+                    // Read ahead into the spare slots while the receiver works on the window.
                     last = await ReadBlockAsync(filled) ? filled : last;
                     filled++;
                 }

@@ -101,6 +101,14 @@ for phase in "${phases[@]}"; do
       for _ in $(seq "$windowed"); do echo "w8-${label%%:*} ${label#*:} 1468 8 image.bin $crc"; done
     done
   } | python3 scripts/bench/uboot-console.py --netns "$ns" --tap "$tap" --ipaddr "$board" > "$work/$phase.jsonl"
+  # CPU seconds each server used over the phase, with its reaped children (tftpd-hpa forks one a
+  # transfer): utime, stime, cutime, cstime, /proc/PID/stat fields 14-17.
+  tick=$(getconf CLK_TCK); cpu=""
+  for i in 0 1 2; do
+    cpu+="$(awk -v t="$tick" '{printf "%.2f", ($14 + $15 + $16 + $17) / t}' "/proc/${daemon_pids[$i]}/stat" 2>/dev/null || echo '?') "
+  done
+  read -r cpu_ours cpu_nospin cpu_hpa <<< "$cpu"
+  echo "uboot [$phase] server CPU seconds over the phase: ours $cpu_ours, ours with polling off $cpu_nospin, tftpd-hpa $cpu_hpa"
   stop_servers
   if [ -n "$hog_pid" ]; then kill "$hog_pid" 2>/dev/null || true; wait "$hog_pid" 2>/dev/null || true; hog_pid=""; fi
   python3 - "$phase" "$work/$phase.jsonl" <<'PY'
@@ -122,7 +130,20 @@ print(f"uboot [{phase}] windowsize 8: ours {fmt(wo)} | ours, polling off {fmt(wn
 print(f"uboot [{phase}] windowsize 8: every fetch of ours / median tftpd-hpa: min {min(wo) / statistics.median(wh):.2f}x, median {statistics.median(wo) / statistics.median(wh):.2f}x; "
       f"ours/polling off {statistics.median(wo) / statistics.median(wn):.2f}x")
 PY
-  for name in ours ours-nospin; do
-    echo "uboot [$phase] $name: $(grep -c '"event":"transfer"' "$work/$name.log") transfers, $(grep -o '"retransmissions":[1-9][0-9]*' "$work/$name.log" | wc -l) with retransmissions"
-  done
+  # What the polling rule did, from the transfer log: receives that polled, and a poll's mean time.
+  python3 - "$phase" "$work/ours.log" "$work/ours-nospin.log" <<'PY'
+import json, sys
+phase = sys.argv[1]
+for name, path in zip(("ours", "ours-nospin"), sys.argv[2:]):
+    rows = [json.loads(line) for line in open(path) if '"event":"transfer"' in line]
+    retrans = sum(1 for r in rows if r["retransmissions"] > 0)
+    parts = []
+    for window in sorted({r["windowsize"] for r in rows}):
+        sel = [r for r in rows if r["windowsize"] == window]
+        receives, polls = sum(r["receives"] for r in sel), sum(r["polls"] for r in sel)
+        hits, seconds = sum(r["poll_hits"] for r in sel), sum(r["poll_seconds"] for r in sel)
+        mean = f"{seconds / polls * 1e6:.1f} us a poll, {hits / polls:.0%} hit" if polls else "no polls"
+        parts.append(f"windowsize {window}: {polls}/{receives} receives polled ({mean})")
+    print(f"uboot [{phase}] {name}: {len(rows)} transfers, {retrans} with retransmissions; " + "; ".join(parts))
+PY
 done

@@ -137,10 +137,11 @@ public sealed class DataSenderTests
     [Theory]
     [InlineData(1)]
     [InlineData(4)]
-    public async Task The_next_block_is_read_while_the_receiver_works_on_the_window(int window)
+    public async Task The_next_blocks_are_read_while_the_receiver_works_on_the_window(int window)
     {
         // As tftpd-hpa's read_ahead: the file read is off the round trip. Each wait for an ACK
-        // starts with one block beyond the window already read, until the file ends.
+        // starts with the next blocks already read (one in lockstep, a window here, where 8-byte
+        // blocks are far below the read-ahead's bytes), until the file ends.
         byte[] content = Content(10 * 8);
         var source = new MemoryStream(content);
         var model = new ModelReceiver(8, window);
@@ -152,8 +153,16 @@ public sealed class DataSenderTests
         Assert.Equal(content, model.Received.ToArray());
         Assert.Equal(11, channel.Sent.Count);
         Assert.NotEmpty(readAtReceive);
-        Assert.All(readAtReceive, r => Assert.Equal(Math.Min(r.Sent + 1, 10), r.Read));
+        Assert.All(readAtReceive, r => Assert.Equal(Math.Min(r.Sent + window, 10), r.Read));
     }
+
+    [Theory]
+    [InlineData(512, 1, 1)]     // lockstep: one block, as tftpd-hpa
+    [InlineData(1468, 8, 8)]    // U-Boot's windowsize 8: the whole next window (11.7 KB)
+    [InlineData(8192, 16, 8)]   // bounded by the bytes: 64 KiB
+    [InlineData(65464, 16, 1)]  // a block above the bound still reads one ahead
+    public void Read_ahead_is_a_window_within_64_KiB_and_never_less_than_a_block(int blockSize, int window, int blocks) =>
+        Assert.Equal(blocks, DataSender.ReadAheadBlocks(blockSize, window));
 
     [Fact]
     public async Task Any_lossy_link_delivers_the_exact_bytes() =>
