@@ -238,6 +238,37 @@ public sealed class TftpCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_json_logs_what_each_transfers_receives_did_before_they_blocked()
+    {
+        // 20,000 bytes at blksize 1468: 14 DATA, so 15 receives (the ACK of the OACK, 14 ACKs).
+        File.WriteAllBytes(Path.Join(Root, "golden.img"), new byte[20_000]);
+        var output = new SynchronizedWriter();
+        using var stop = new CancellationTokenSource();
+        Task<int> serve = RecoverySimCli.RunAsync(["serve", "--root", Root, "--port", "0", "--json"], new CliContext(output, new SynchronizedWriter()), stop.Token);
+
+        IPEndPoint endPoint = await WaitForEndPointAsync(output);
+        await new TftpClient(new TftpClientOptions { BlockSize = 1468 }).GetAsync(endPoint, "golden.img", new MemoryStream());
+        for (int i = 0; i < 200 && !output.Text.Contains("\"event\":\"transfer\"", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await serve);
+        string line = output.Text.Split('\n').Single(l => l.Contains("\"event\":\"transfer\"", StringComparison.Ordinal));
+        using JsonDocument json = JsonDocument.Parse(line);
+        JsonElement root = json.RootElement;
+        long receives = root.GetProperty("receives").GetInt64();
+        long polls = root.GetProperty("polls").GetInt64();
+        long hits = root.GetProperty("poll_hits").GetInt64();
+        double seconds = root.GetProperty("poll_seconds").GetDouble();
+        Assert.Equal(15, receives);
+        Assert.InRange(polls, 0, receives); // how many polled depends on the machine's CPU pressure
+        Assert.InRange(hits, 0, polls);
+        Assert.True(polls > 0 ? seconds > 0 : seconds == 0, $"{polls} polls took {seconds} s");
+    }
+
+    [Fact]
     public async Task Serve_on_a_terminal_shows_a_live_table_and_stops_on_cancel()
     {
         File.WriteAllBytes(Path.Join(Root, "golden.img"), new byte[50_000]);
@@ -270,6 +301,13 @@ public sealed class TftpCliTests : IDisposable
         for (int i = 0; i < 250; i++)
         {
             string text = output.Text;
+            if (text.StartsWith('{') && text.Contains('\n', StringComparison.Ordinal))
+            {
+                // --json: the first line is the "listening" event.
+                using JsonDocument listening = JsonDocument.Parse(text[..text.IndexOf('\n', StringComparison.Ordinal)]);
+                return IPEndPoint.Parse(listening.RootElement.GetProperty("endpoint").GetString()!);
+            }
+
             int at = text.IndexOf(" on ", StringComparison.Ordinal);
             int end = text.IndexOf(" (", StringComparison.Ordinal);
             if (at > 0 && end > at)
