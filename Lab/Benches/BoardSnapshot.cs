@@ -80,37 +80,29 @@ public sealed record BoardSnapshot
     public static BoardSnapshot Read(string name, Board board)
     {
         ArgumentNullException.ThrowIfNull(board);
-        RollbackIndexes? stored = board.Rpmb.Peek(out _);
-        BootControlRead control = board.Control.Peek();
-        BoardPartitionVerifier verifier = board.Verifier();
+        BoardInspection inspection = BoardInspection.Read(board);
         var partitions = new List<PartitionSnapshot>();
-        foreach (string partition in board.PartitionNames)
+        foreach (InspectedPartition p in inspection.Partitions)
         {
-            string kind = BoardLayout.KindOf(partition);
-            if (!BoardLayout.SlotPartitionKinds.Contains(kind))
+            if (p.Verification is PartitionVerification v)
             {
-                continue;
+                partitions.Add(new PartitionSnapshot(p.Name, v.Verified, v.Verified ? null : BootOutcomeNames.Kebab(v.Failure), v.Release, v.Version, v.RollbackIndex));
             }
-
-            PartitionVerification v = verifier.Verify(partition, stored?[BoardLayout.RollbackLocation(kind)] ?? 0);
-            partitions.Add(new PartitionSnapshot(partition, v.Verified, v.Verified ? null : BootOutcomeNames.Kebab(v.Failure), v.Release, v.Version, v.RollbackIndex));
         }
 
         var slots = new List<SlotSnapshot>();
-        if (control.Block is BootControlBlock block)
+        foreach (InspectedSlot slot in inspection.Slots)
         {
-            foreach (Slot slot in BoardLayout.Slots(board.Config.Profile))
-            {
-                SlotState state = block[slot];
-                string boot = BoardLayout.PartitionName(board.Config.Profile, "boot", slot);
-                PartitionSnapshot? header = partitions.FirstOrDefault(p => p.Name == boot);
-                slots.Add(new SlotSnapshot(SlotNames.Name(slot), state.Priority, state.TriesRemaining, state.Successful, state.IsBootable,
-                    state.Unbootable == UnbootableReason.None ? null : BootOutcomeNames.Kebab(state.Unbootable),
-                    verifier.SignedRelease(slot), header?.Version));
-            }
+            SlotState state = slot.State;
+            string boot = BoardLayout.PartitionName(board.Config.Profile, "boot", slot.Slot);
+            PartitionSnapshot? header = partitions.FirstOrDefault(p => p.Name == boot);
+            slots.Add(new SlotSnapshot(SlotNames.Name(slot.Slot), state.Priority, state.TriesRemaining, state.Successful, state.IsBootable,
+                state.Unbootable == UnbootableReason.None ? null : BootOutcomeNames.Kebab(state.Unbootable), slot.SignedRelease, header?.Version));
         }
 
-        RecoveryJournalRecord journal = new RecoveryJournal(board.Partition(BoardLayout.Misc)).Peek();
+        RollbackIndexes? stored = inspection.RollbackIndexes;
+        BootControlRead control = inspection.Control;
+        RecoveryJournalRecord journal = inspection.Journal;
         UpdateState? update = null;
         string? updateError = null;
         if (board.Directory is { } directory)

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
-using RecoverySim.BlockDevice.Gpt;
 using RecoverySim.Bootloader.Boards;
 using RecoverySim.Bootloader.Boot;
 using RecoverySim.Bootloader.Control;
+using RecoverySim.Recovery;
 using RecoverySim.Recovery.Journal;
 using RecoverySim.Bootloader.Rpmb;
 using RecoverySim.GoldenImage.Json;
@@ -37,39 +37,15 @@ public static class BoardInspectCommand
         return command;
     }
 
-    private sealed record PartitionView(string Name, GptPartitionEntry Entry, PartitionHeader? Header, PartitionVerification? Verification);
-
-    private static List<PartitionView> Partitions(Board board, RollbackIndexes? stored)
-    {
-        var views = new List<PartitionView>();
-        BoardPartitionVerifier verifier = board.Verifier();
-        foreach (string name in board.PartitionNames)
-        {
-            string kind = BoardLayout.KindOf(name);
-            PartitionHeader? header = null;
-            PartitionVerification? verification = null;
-            if (BoardLayout.SlotPartitionKinds.Contains(kind))
-            {
-                byte[] bytes = new byte[PartitionHeader.Size];
-                board.Partition(name).Read(0, bytes);
-                header = PartitionHeader.TryParse(bytes, out PartitionHeader parsed) ? parsed : null;
-                verification = verifier.Verify(name, stored?[BoardLayout.RollbackLocation(kind)] ?? 0);
-            }
-
-            views.Add(new PartitionView(name, board.PartitionEntry(name), header, verification));
-        }
-
-        return views;
-    }
-
     private static string Text(Board board)
     {
         var s = new StringBuilder();
-        RollbackIndexes? stored = board.Rpmb.Peek(out int rpmbCopies);
-        BootControlRead control = board.Control.Peek();
+        BoardInspection inspection = BoardInspection.Read(board);
+        RollbackIndexes? stored = inspection.RollbackIndexes;
+        BootControlRead control = inspection.Control;
         s.AppendLine($"board {board.Config.BoardId}, profile {BoardLayout.ProfileName(board.Config.Profile)}, disk {board.Disk.SectorCount * board.Disk.SectorSize} bytes, GPT {(board.Gpt.IsHealthy ? "healthy" : $"damaged ({string.Join("; ", board.Gpt.Problems)}), read from the {board.Gpt.UsedCopy} copy")}");
         s.AppendLine("partitions:");
-        foreach (PartitionView p in Partitions(board, stored))
+        foreach (InspectedPartition p in inspection.Partitions)
         {
             string detail = p.Verification is null ? ""
                 : p.Header is PartitionHeader h
@@ -81,10 +57,10 @@ public static class BoardInspectCommand
         if (control.Block is BootControlBlock b)
         {
             s.AppendLine($"boot control: sequence {b.Sequence}, copies valid: {(control.Copy0Valid ? "0 " : "")}{(control.Copy1Valid ? "1" : "")}, boot counter {b.BootCount} of {board.Config.Limits.MaxBootsBeforeRecovery}, recovery request {(b.Recovery.IsRequested ? $"{BootOutcomeNames.Kebab(b.Recovery.Reason)} via {BootOutcomeNames.Kebab(b.Recovery.Source)}" : "none")}");
-            foreach (Slot slot in BoardLayout.Slots(board.Config.Profile))
+            foreach (InspectedSlot slot in inspection.Slots)
             {
-                SlotState st = b[slot];
-                s.AppendLine($"  slot {SlotNames.Name(slot)}: priority {st.Priority}, tries {st.TriesRemaining}, {(st.Successful ? "successful" : "not successful")}, {(st.Unbootable == UnbootableReason.None ? (st.IsBootable ? "bootable" : "not bootable") : "unbootable: " + BootOutcomeNames.Kebab(st.Unbootable))}");
+                SlotState st = slot.State;
+                s.AppendLine($"  slot {SlotNames.Name(slot.Slot)}: priority {st.Priority}, tries {st.TriesRemaining}, {(st.Successful ? "successful" : "not successful")}, {(st.Unbootable == UnbootableReason.None ? (st.IsBootable ? "bootable" : "not bootable") : "unbootable: " + BootOutcomeNames.Kebab(st.Unbootable))}");
             }
         }
         else
@@ -92,20 +68,21 @@ public static class BoardInspectCommand
             s.AppendLine("boot control: no valid copy (the next boot resets it to the factory state)");
         }
 
-        RecoveryJournalRecord journal = new RecoveryJournal(board.Partition(BoardLayout.Misc)).Peek();
+        RecoveryJournalRecord journal = inspection.Journal;
         s.AppendLine(journal.InProgress
             ? $"recovery journal: {BootOutcomeNames.Kebab(journal.Phase)} release {journal.ReleaseId} (version {journal.Version}) from {BootOutcomeNames.Kebab(journal.Source)}, slot {SlotNames.Name(journal.InstallSlot)}{(journal.BothSlots ? " and " + SlotNames.Name(SlotNames.Other(journal.InstallSlot)) : "")}, partition {journal.PartitionIndex}, {journal.DurableBytes} payload bytes durable (the next power-on resumes)"
             : "recovery journal: idle");
         s.Append(stored is null
             ? "rollback indexes: rpmb.bin holds no valid copy"
-            : $"rollback indexes ({rpmbCopies} valid copies): boot {stored[0]}, system {stored[1]}, vendor {stored[2]}");
+            : $"rollback indexes ({inspection.RollbackCopies} valid copies): boot {stored[0]}, system {stored[1]}, vendor {stored[2]}");
         return s.ToString();
     }
 
     private static string Json(Board board)
     {
-        RollbackIndexes? stored = board.Rpmb.Peek(out int rpmbCopies);
-        BootControlRead control = board.Control.Peek();
+        BoardInspection inspection = BoardInspection.Read(board);
+        RollbackIndexes? stored = inspection.RollbackIndexes;
+        BootControlRead control = inspection.Control;
         return StrictJson.WriteString(w =>
         {
             w.WriteStartObject();
@@ -124,7 +101,7 @@ public static class BoardInspectCommand
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteStartArray("partitions");
-            foreach (PartitionView p in Partitions(board, stored))
+            foreach (InspectedPartition p in inspection.Partitions)
             {
                 w.WriteStartObject();
                 w.WriteString("name", p.Name);
@@ -169,11 +146,11 @@ public static class BoardInspectCommand
                 w.WriteString("recovery_request", b.Recovery.IsRequested ? BootOutcomeNames.Kebab(b.Recovery.Reason) : null);
                 w.WriteString("recovery_source", b.Recovery.IsRequested ? BootOutcomeNames.Kebab(b.Recovery.Source) : null);
                 w.WriteStartArray("slots");
-                foreach (Slot slot in BoardLayout.Slots(board.Config.Profile))
+                foreach (InspectedSlot slot in inspection.Slots)
                 {
-                    SlotState st = b[slot];
+                    SlotState st = slot.State;
                     w.WriteStartObject();
-                    w.WriteString("slot", SlotNames.Name(slot));
+                    w.WriteString("slot", SlotNames.Name(slot.Slot));
                     w.WriteNumber("priority", st.Priority);
                     w.WriteNumber("tries_remaining", st.TriesRemaining);
                     w.WriteBoolean("successful", st.Successful);
@@ -190,7 +167,7 @@ public static class BoardInspectCommand
                 w.WriteNull("boot_control");
             }
 
-            RecoveryJournalRecord journal = new RecoveryJournal(board.Partition(BoardLayout.Misc)).Peek();
+            RecoveryJournalRecord journal = inspection.Journal;
             w.WriteStartObject("recovery_journal");
             w.WriteString("phase", BootOutcomeNames.Kebab(journal.Phase));
             if (journal.InProgress)
@@ -207,7 +184,7 @@ public static class BoardInspectCommand
 
             w.WriteEndObject();
             w.WriteStartObject("rollback_indexes");
-            w.WriteNumber("valid_copies", rpmbCopies);
+            w.WriteNumber("valid_copies", inspection.RollbackCopies);
             if (stored is not null)
             {
                 w.WriteNumber("boot", stored[0]);
