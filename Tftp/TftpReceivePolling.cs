@@ -9,8 +9,4 @@ namespace RecoverySim.Tftp;
 /// <param name="Polls">Receives that polled.</param>
 /// <param name="Hits">Polls that found a datagram (the rest blocked afterwards).</param>
 /// <param name="Time">The time spent polling.</param>
-public readonly record struct TftpReceivePolling(long Receives, long Polls, long Hits, TimeSpan Time)
-{
-    /// <summary>The mean time of one poll (zero without polls).</summary>
-    public TimeSpan MeanPoll => Polls == 0 ? TimeSpan.Zero : Time / Polls;
-}
+public readonly record struct TftpReceivePolling(long Receives, long Polls, long Hits, TimeSpan Time);

@@ -1,3 +1,5 @@
+using RecoverySim.GoldenImage;
+
 namespace RecoverySim.Lab.Network;
 
 /// <summary>
@@ -5,27 +7,12 @@ namespace RecoverySim.Lab.Network;
 /// then an <see cref="IOException"/> naming <paramref name="why"/>. The Lab's update server breaks a
 /// download with it; the agent's tests cut a real server's responses with it.
 /// </summary>
-public sealed class BrokenConnectionStream(Stream inner, long limit, string why = "a dropped connection") : Stream
+public sealed class BrokenConnectionStream(Stream inner, long limit, string why = "a dropped connection") : ForwardOnlyReadStream
 {
     private long _read;
 
     /// <inheritdoc/>
-    public override bool CanRead => true;
-
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc/>
     public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <inheritdoc/>
     public override int Read(Span<byte> buffer)
@@ -52,20 +39,6 @@ public sealed class BrokenConnectionStream(Stream inner, long limit, string why 
         _read += n;
         return n;
     }
-
-    /// <inheritdoc/>
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)

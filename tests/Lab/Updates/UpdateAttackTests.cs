@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using RecoverySim.BlockDevice;
 using RecoverySim.Bootloader.Boards;
+using RecoverySim.GoldenImage;
 using RecoverySim.GoldenImage.Keys;
 using RecoverySim.Lab.Time;
 using RecoverySim.Recovery.Updates;
@@ -361,28 +362,9 @@ public sealed class UpdateAttackTests
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
     }
 
-    private abstract class ReadOnlyStream : Stream
+    /// <summary>The bodies above answer asynchronously only, as the agent reads them.</summary>
+    private abstract class ReadOnlyStream : ForwardOnlyReadStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => 0; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("async only");
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override int Read(Span<byte> buffer) => throw new NotSupportedException("async only");
     }
 }
